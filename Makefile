@@ -1,0 +1,60 @@
+# ovad build. `make` builds build/libovad.a and build/ovad; `make test` runs every Check suite;
+# `make asan` runs them again under AddressSanitizer + UndefinedBehaviorSanitizer; `make bench`
+# runs the benchmarks. BUILD=dir puts outputs elsewhere (the sanitizer build uses build-asan).
+
+CC      ?= gcc
+BUILD   ?= build
+OPT     ?= -O3
+SAN     ?=
+CFLAGS  += -std=gnu11 -g $(OPT) -Wall -Wextra -Wshadow -Wno-missing-field-initializers -fopenmp -I. $(SAN)
+CPPFLAGS += -MMD -MP
+LDLIBS  += -lcjson -lz -lm
+LDFLAGS += -fopenmp $(SAN)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lpthread)
+
+LIB_DIRS := tensor autograd autograd/ops kernels/cpu nn optim data eval models
+LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_SRC  := $(wildcard cli/*.c)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TEST_UTIL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(filter-out $(TEST_SRC),$(wildcard tests/*.c)))
+
+.PHONY: all test asan bench fixtures clean
+all: $(BUILD)/libovad.a $(BUILD)/ovad
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libovad.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+$(BUILD)/ovad: $(CLI_OBJ) $(BUILD)/libovad.a
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_UTIL_OBJ) $(BUILD)/libovad.a
+	$(CC) $(LDFLAGS) $^ $(CHECK_LIBS) $(LDLIBS) -o $@
+
+# Every suite runs even if an earlier one fails; the target fails if any did.
+test: $(TEST_BIN) $(BUILD)/ovad
+	@failed=""; for t in $(TEST_BIN); do \
+	  echo "== $$t"; OVAD_BIN=$(BUILD)/ovad $$t || failed="$$failed $$t"; done; \
+	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; else echo "all suites passed"; fi
+
+asan:
+	$(MAKE) BUILD=build-asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" test
+
+bench: $(BUILD)/ovad
+	$(BUILD)/ovad bench all
+
+# Regenerates the PyTorch fixtures (needs python3-torch; never needed to build or test).
+fixtures:
+	/usr/bin/python3 tools/gen_op_fixtures.py tests/fixtures/ops
+
+clean:
+	rm -rf build build-asan
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(TEST_UTIL_OBJ:.o=.d)

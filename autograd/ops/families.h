@@ -1,0 +1,16 @@
+/* families.h: the op families that make up the op table (one file each in autograd/ops/). */
+#ifndef OV_OP_FAMILIES_H
+#define OV_OP_FAMILIES_H
+
+#include "autograd/op.h"
+
+#define OV_FAMILIES        \
+    OV_FAMILY(elementwise) \
+    OV_FAMILY(shape)       \
+    OV_FAMILY(reduce)
+
+#define OV_FAMILY(name) extern ovOpDef *const ov_ops_##name[];
+OV_FAMILIES
+#undef OV_FAMILY
+
+#endif

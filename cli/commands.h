@@ -1,0 +1,15 @@
+/* commands.h: the subcommands of `ovad`; each lives in cli/<name>.c and gets argv from its name on. */
+#ifndef OV_COMMANDS_H
+#define OV_COMMANDS_H
+
+#include <stdio.h>
+
+typedef struct {
+    const char *name;
+    const char *help;
+    int (*run)(int argc, char **argv);
+} ovCommand;
+
+int cmd_op(int argc, char **argv);
+
+#endif

@@ -1,0 +1,79 @@
+/* kview.h: what a kernel sees of a tensor: a data pointer, dtype, shape and element strides.
+ * Kernels know nothing of scopes, autograd or ops; the op layer turns tensors into views. */
+#ifndef OV_KVIEW_H
+#define OV_KVIEW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tensor/dtype.h"
+
+#define OV_KMAX_DIMS 8
+
+typedef struct {
+    void *data; /* element 0 of the view */
+    ovDType dtype;
+    int ndim;
+    int64_t shape[OV_KMAX_DIMS];
+    int64_t stride[OV_KMAX_DIMS];
+} ovKView;
+
+static inline int64_t kv_numel(const ovKView *v) {
+    int64_t n = 1;
+    for (int i = 0; i < v->ndim; i++) n *= v->shape[i];
+    return n;
+}
+
+static inline bool kv_is_contiguous(const ovKView *v) {
+    int64_t expect = 1;
+    for (int i = v->ndim - 1; i >= 0; i--) {
+        if (v->shape[i] != 1 && v->stride[i] != expect) return false;
+        expect *= v->shape[i];
+    }
+    return true;
+}
+
+/* Element offset of the i-th element in row-major order of the view (slow; for reference code). */
+static inline int64_t kv_offset(const ovKView *v, int64_t i) {
+    int64_t off = 0;
+    for (int d = v->ndim - 1; d >= 0; d--) {
+        int64_t n = v->shape[d];
+        off += (i % n) * v->stride[d];
+        i /= n;
+    }
+    return off;
+}
+
+static inline float *kv_f32(const ovKView *v) { return (float *)v->data; }
+static inline int64_t *kv_i64(const ovKView *v) { return (int64_t *)v->data; }
+static inline uint8_t *kv_u8(const ovKView *v) { return (uint8_t *)v->data; }
+
+/* Reads/writes one element of any dtype as double. */
+double kv_load(ovDType t, const void *base, int64_t off);
+void kv_store(ovDType t, void *base, int64_t off, double v);
+
+/* Odometer over every dim but the last of up to four views that share the first view's shape
+ * (views[k] may be NULL). Used by the fast strided kernels:
+ *
+ *     ovKRows it0; kv_rows_init(&it0, 3, (const ovKView *[]){out, a, b});
+ *     for (r = 0; r < it0.rows; r++) {           // rows can be split among threads
+ *         ovKRows it = it0; kv_rows_seek(&it, r);
+ *         row r has it.inner elements at offsets it.off[k] + i * it.step[k]
+ *     }
+ */
+#define OV_KROWS_MAX 4
+typedef struct {
+    int ndim, nv;
+    int64_t shape[OV_KMAX_DIMS];
+    int64_t stride[OV_KROWS_MAX][OV_KMAX_DIMS];
+    int64_t idx[OV_KMAX_DIMS];
+    int64_t off[OV_KROWS_MAX];
+    int64_t inner, step[OV_KROWS_MAX];
+    int64_t rows; /* number of rows in total */
+} ovKRows;
+
+void kv_rows_init(ovKRows *it, int nv, const ovKView *const *views);
+/* Positions the iterator at row r (0 <= r < rows); lets OpenMP threads start anywhere. */
+void kv_rows_seek(ovKRows *it, int64_t r);
+
+#endif

@@ -1,0 +1,24 @@
+/* check_util.h: shared pieces of the Check suites: a fixture that asserts nothing is left
+ * allocated when a test ends, and tensor comparison helpers. */
+#ifndef OV_CHECK_UTIL_H
+#define OV_CHECK_UTIL_H
+
+#include <check.h>
+
+#include "tensor/tensor.h"
+
+/* Adds the zero-live-allocations teardown to a test case. */
+void ov_tcase_leak_check(TCase *tc);
+
+/* Path of the shared data folder (../shared/data relative to the project root), or NULL after
+ * printing why the calling test skips. */
+const char *ov_shared_data(const char *file_for_message);
+
+/* Largest |a-b| / (|b| + scale) over the elements, scale = rms of b (float), or -1 on shape or
+ * dtype mismatch; ints and bools compare exactly (returns 0 or +inf). NaN == NaN. */
+double ov_rel_diff(const ovTensor *a, const ovTensor *b, int64_t *where);
+
+/* Runs a suite and returns the number of failures. */
+int ov_run_suite(Suite *s);
+
+#endif
