@@ -21,7 +21,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_UTIL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(filter-out $(TEST_SRC),$(wildcard tests/*.c)))
 
-.PHONY: all test asan bench fixtures clean
+.PHONY: all test asan check bench fixtures clean
 all: $(BUILD)/libovad.a $(BUILD)/ovad
 
 $(BUILD)/%.o: %.c
@@ -46,6 +46,11 @@ test: $(TEST_BIN) $(BUILD)/ovad
 
 asan:
 	$(MAKE) BUILD=build-asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" test
+
+# What CI runs: the suites, then the same suites under the sanitizers.
+check:
+	$(MAKE) test
+	$(MAKE) asan
 
 bench: $(BUILD)/ovad
 	$(BUILD)/ovad bench all

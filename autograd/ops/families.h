@@ -7,7 +7,15 @@
 #define OV_FAMILIES        \
     OV_FAMILY(elementwise) \
     OV_FAMILY(shape)       \
-    OV_FAMILY(reduce)
+    OV_FAMILY(reduce)      \
+    OV_FAMILY(norm)        \
+    OV_FAMILY(matmul)      \
+    OV_FAMILY(index)       \
+    OV_FAMILY(conv)        \
+    OV_FAMILY(pool)        \
+    OV_FAMILY(resample)    \
+    OV_FAMILY(attention)   \
+    OV_FAMILY(dropout)
 
 #define OV_FAMILY(name) extern ovOpDef *const ov_ops_##name[];
 OV_FAMILIES
