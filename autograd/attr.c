@@ -54,7 +54,8 @@ int ov_attr_parse(const ovAttrDef *d, const char *text, ovAttrVal *out) {
         else if (!strcmp(text, "false") || !strcmp(text, "0") || !strcmp(text, "False")) out->i = 0;
         else return ov_error("attribute '%s' expects true or false, got '%s'", d->name, text);
         return 0;
-    case OV_ATTR_INTS: {
+    case OV_ATTR_INTS:
+    case OV_ATTR_FLOATS: {
         char buf[256];
         snprintf(buf, sizeof buf, "%s", text);
         char *p = buf;
@@ -68,8 +69,15 @@ int ov_attr_parse(const ovAttrDef *d, const char *text, ovAttrVal *out) {
         if (!*p) return 0;
         for (char *tok = strtok(p, ", "); tok; tok = strtok(NULL, ", ")) {
             if (out->n >= OV_MAX_INTS) return ov_error("attribute '%s': more than %d values", d->name, OV_MAX_INTS);
-            if (parse_int(tok, &out->v[out->n]))
-                return ov_error("attribute '%s' expects a list of integers like 0,2,1, got '%s'", d->name, text);
+            if (d->type == OV_ATTR_INTS) {
+                if (parse_int(tok, &out->v[out->n]))
+                    return ov_error("attribute '%s' expects a list of integers like 0,2,1, got '%s'", d->name, text);
+            } else {
+                char *end;
+                out->fv[out->n] = strtod(tok, &end);
+                if (end == tok || *end)
+                    return ov_error("attribute '%s' expects a list of numbers like 2,1.5, got '%s'", d->name, text);
+            }
             out->n++;
         }
         return 0;
@@ -107,6 +115,12 @@ void ov_attr_format(const ovAttrDef *d, const ovAttrVal *v, char *buf, size_t n)
         for (int i = 0; i < v->n && k < n; i++) k += (size_t)snprintf(buf + k, n - k, "%s%lld", i ? "," : "", (long long)v->v[i]);
         break;
     }
+    case OV_ATTR_FLOATS: {
+        size_t k = 0;
+        buf[0] = 0;
+        for (int i = 0; i < v->n && k < n; i++) k += (size_t)snprintf(buf + k, n - k, "%s%.9g", i ? "," : "", v->fv[i]);
+        break;
+    }
     case OV_ATTR_ENUM: {
         const char *p = d->choices;
         for (int i = 0; i < v->i && p; i++) {
@@ -127,6 +141,7 @@ static const char *attr_type_name(const ovAttrDef *d) {
     case OV_ATTR_FLOAT: return "float";
     case OV_ATTR_BOOL: return "bool";
     case OV_ATTR_INTS: return "ints";
+    case OV_ATTR_FLOATS: return "floats";
     case OV_ATTR_ENUM: return d->choices;
     case OV_ATTR_DTYPE: return "dtype";
     }

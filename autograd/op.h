@@ -48,6 +48,7 @@ typedef enum {
     OV_ATTR_FLOAT,
     OV_ATTR_BOOL,
     OV_ATTR_INTS,  /* list of ints, e.g. dims=0,2 */
+    OV_ATTR_FLOATS,/* list of floats, e.g. scale=2,1.5 (stored in fv) */
     OV_ATTR_ENUM,  /* one of `choices` ("nearest|bilinear|..."), stored as its index */
     OV_ATTR_DTYPE, /* f32, bf16, ... stored as ovDType */
 } ovAttrType;
@@ -63,8 +64,9 @@ typedef struct {
     bool set; /* false for an optional attribute left at "none" */
     int64_t i;
     double f;
-    int n; /* number of ints */
+    int n; /* number of list elements */
     int64_t v[OV_MAX_INTS];
+    double fv[OV_MAX_INTS];
 } ovAttrVal;
 
 typedef struct ovOpDef ovOpDef;
