@@ -21,7 +21,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_UTIL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(filter-out $(TEST_SRC),$(wildcard tests/*.c)))
 
-.PHONY: all test asan check bench fixtures clean
+.PHONY: all test asan check fuzz bench fixtures clean
 all: $(BUILD)/libovad.a $(BUILD)/ovad
 
 $(BUILD)/%.o: %.c
@@ -52,6 +52,19 @@ check:
 	$(MAKE) test
 	$(MAKE) asan
 
+# Coverage-guided fuzzing of the file parsers (clang + libFuzzer). FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+fuzz:
+	@mkdir -p build-fuzz
+	@for t in $(FUZZ_TARGETS); do \
+	  clang -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined -fopenmp=libgomp \
+	    tests/fuzz/$$t.c $(LIB_SRC) $(LDLIBS) -o build-fuzz/$$t || exit 1; \
+	  corpus=tests/fuzz/corpus/$${t#fuzz_}; mkdir -p build-fuzz/corpus-$$t; \
+	  echo "== fuzzing $$t for $(FUZZ_SECONDS) s"; \
+	  build-fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build-fuzz/corpus-$$t $$corpus || exit 1; \
+	done
+
 bench: $(BUILD)/ovad
 	$(BUILD)/ovad bench all
 
@@ -60,6 +73,6 @@ fixtures:
 	/usr/bin/python3 tools/gen_op_fixtures.py tests/fixtures/ops
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(TEST_UTIL_OBJ:.o=.d)

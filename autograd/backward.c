@@ -53,6 +53,16 @@ static void collect(NodeList *out, ovTensor **roots, int n_roots, uint64_t epoch
     free(stack.v);
 }
 
+/* Frees the per-pass gradient slots and the list itself. */
+static void release_nodes(NodeList *l) {
+    for (int i = 0; i < l->n; i++) {
+        ov_obj_free(l->v[i]->gacc);
+        l->v[i]->gacc = NULL;
+    }
+    free(l->v);
+    *l = (NodeList){0};
+}
+
 static int by_seq_desc(const void *a, const void *b) {
     uint64_t x = (*(ovNode *const *)a)->seq, y = (*(ovNode *const *)b)->seq;
     return x < y ? 1 : x > y ? -1 : 0;
@@ -105,7 +115,17 @@ void ov_backward_with(int n_roots, ovTensor **outs, ovTensor **grads) {
                      ov_describe(outs[i], d, sizeof d));
         }
     }
-    NodeList nodes = {0};
+    /* static (not a local) so that the cleanup after a panic sees it whole after longjmp */
+    static _Thread_local NodeList nodes;
+    static _Thread_local bool running;
+    if (running) ov_panic("backward: called from inside a backward pass (e.g. from a gradient hook)");
+    running = true;
+    ovTrap trap;
+    if (!OV_TRY(&trap)) { /* a backward formula panicked: release what this pass holds, pass the error on */
+        release_nodes(&nodes);
+        running = false;
+        ov_rethrow();
+    }
     collect(&nodes, outs, n_roots, epoch);
     qsort(nodes.v, (size_t)nodes.n, sizeof *nodes.v, by_seq_desc);
     for (int i = 0; i < nodes.n; i++) nodes.v[i]->gacc = ov_obj_alloc(sizeof(ovTensor *) * (size_t)nodes.v[i]->n_out);
@@ -148,11 +168,9 @@ void ov_backward_with(int n_roots, ovTensor **outs, ovTensor **grads) {
         }
     }
     ov_no_grad_end();
-    for (int i = 0; i < nodes.n; i++) {
-        ov_obj_free(nodes.v[i]->gacc);
-        nodes.v[i]->gacc = NULL;
-    }
-    free(nodes.v);
+    release_nodes(&nodes);
+    running = false;
+    ov_trap_pop(&trap);
 }
 
 void ov_backward(ovTensor *loss) {

@@ -41,16 +41,8 @@ void ov_trap_pop(ovTrap *t) {
     if (trap_top == t) trap_top = t->prev;
 }
 
-_Noreturn void ov_panic(const char *fmt, ...) {
-    char msg[OV_ERRMSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (module_path[0])
-        snprintf(last_error, sizeof last_error, "%s (in module %s)", msg, module_path);
-    else
-        snprintf(last_error, sizeof last_error, "%s", msg);
+/* Hands last_error to the innermost trap (or prints it and aborts). */
+static _Noreturn void raise_last_error(void) {
     ovTrap *t = trap_top;
     if (t) {
         trap_top = t->prev;
@@ -63,6 +55,21 @@ _Noreturn void ov_panic(const char *fmt, ...) {
     fprintf(stderr, "ovad: %s\n", last_error);
     abort();
 }
+
+_Noreturn void ov_panic(const char *fmt, ...) {
+    char msg[OV_ERRMSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (module_path[0])
+        snprintf(last_error, sizeof last_error, "%s (in module %s)", msg, module_path);
+    else
+        snprintf(last_error, sizeof last_error, "%s", msg);
+    raise_last_error();
+}
+
+_Noreturn void ov_rethrow(void) { raise_last_error(); }
 
 void ov_path_push(const char *name) {
     size_t n = strlen(module_path);

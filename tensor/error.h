@@ -42,6 +42,9 @@ void ov_trap_pop(ovTrap *t);
 /* Programming error: message goes to the innermost trap, or stderr + abort(). Never returns. */
 _Noreturn void ov_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Inside a trap's failure branch: after cleaning up, passes the same message on to the next trap. */
+_Noreturn void ov_rethrow(void);
+
 /* Module path shown in panic messages, e.g. "decoder.stages.2.attn". Push/pop around a forward. */
 void ov_path_push(const char *name);
 void ov_path_pop(void);

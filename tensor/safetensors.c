@@ -127,6 +127,7 @@ static int parse_entry(ovSafetensors *st, const cJSON *item, Entry *e) {
 
 static int parse_metadata(ovSafetensors *st, const cJSON *m) {
     if (!cJSON_IsObject(m)) return ov_error("%s: \"__metadata__\" is not a JSON object", st->path);
+    if (st->meta_keys) return ov_error("%s: \"__metadata__\" appears twice in the header", st->path);
     int n = cJSON_GetArraySize(m);
     st->meta_keys = calloc((size_t)n + 1, sizeof(char *));
     st->meta_vals = calloc((size_t)n + 1, sizeof(char *));
