@@ -11,6 +11,10 @@ CPPFLAGS += -MMD -MP
 LDLIBS  += -lcjson -lz -lm
 LDFLAGS += -fopenmp $(SAN)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lpthread)
+# The CUDA kernels (.cu) also build with g++ against the emulator (kernels/emu) for the tests.
+CXX     ?= g++
+EMU_CXXFLAGS = -std=gnu++17 -g $(OPT) -Wall -Wextra -Wshadow -Wno-missing-field-initializers -fopenmp -I. \
+               -fno-exceptions -fno-rtti $(SAN)
 
 LIB_DIRS := tensor autograd autograd/ops kernels/cpu nn optim data eval models
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
@@ -20,6 +24,9 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_UTIL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(filter-out $(TEST_SRC),$(wildcard tests/*.c)))
+CUDA_SRC := $(wildcard kernels/cuda/*.cu)
+EMU_OBJ  := $(CUDA_SRC:%.cu=$(BUILD)/emu/%.o) $(BUILD)/emu/kernels/emu/emu_runtime.o
+TEST_CU_OBJ := $(patsubst %.cu,$(BUILD)/emu/%.o,$(wildcard tests/*.cu))
 
 .PHONY: all test asan check fuzz bench fixtures clean
 all: $(BUILD)/libovad.a $(BUILD)/ovad
@@ -32,11 +39,24 @@ $(BUILD)/libovad.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
+$(BUILD)/emu/%.o: %.cu
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(EMU_CXXFLAGS) -x c++ -include kernels/emu/cuda_emu.h -c $< -o $@
+
+$(BUILD)/emu/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(EMU_CXXFLAGS) -c $< -o $@
+
+# The emulated CUDA backend, linked into the test programs.
+$(BUILD)/libovad_cudaemu.a: $(EMU_OBJ)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
 $(BUILD)/ovad: $(CLI_OBJ) $(BUILD)/libovad.a
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_UTIL_OBJ) $(BUILD)/libovad.a
-	$(CC) $(LDFLAGS) $^ $(CHECK_LIBS) $(LDLIBS) -o $@
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_UTIL_OBJ) $(TEST_CU_OBJ) $(BUILD)/libovad_cudaemu.a $(BUILD)/libovad.a
+	$(CC) $(LDFLAGS) $^ $(CHECK_LIBS) $(LDLIBS) -lstdc++ -o $@
 
 # Every suite runs even if an earlier one fails; the target fails if any did.
 test: $(TEST_BIN) $(BUILD)/ovad
@@ -75,4 +95,4 @@ fixtures:
 clean:
 	rm -rf build build-asan build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(TEST_UTIL_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(TEST_UTIL_OBJ:.o=.d) $(EMU_OBJ:.o=.d) $(TEST_CU_OBJ:.o=.d)

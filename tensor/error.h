@@ -20,6 +20,13 @@
 #include <setjmp.h>
 #include <stdarg.h>
 
+#ifdef __cplusplus
+extern "C" {
+#define OV_NORETURN [[noreturn]]
+#else
+#define OV_NORETURN _Noreturn
+#endif
+
 #define OV_ERRMSG_MAX 1024
 
 /* Sets the message returned by ov_last_error() and returns -1 (so `return ov_error(...)` works). */
@@ -40,10 +47,10 @@ void ov_trap_pop(ovTrap *t);
 #define OV_TRY(trap) (setjmp(ov_trap_push(trap)->env) == 0)
 
 /* Programming error: message goes to the innermost trap, or stderr + abort(). Never returns. */
-_Noreturn void ov_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+OV_NORETURN void ov_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Inside a trap's failure branch: after cleaning up, passes the same message on to the next trap. */
-_Noreturn void ov_rethrow(void);
+OV_NORETURN void ov_rethrow(void);
 
 /* Module path shown in panic messages, e.g. "decoder.stages.2.attn". Push/pop around a forward. */
 void ov_path_push(const char *name);
@@ -52,5 +59,9 @@ const char *ov_path(void);
 
 /* The thread's no-grad nesting depth (used by autograd/grad_mode.h; kept here so traps restore it). */
 int *ov_no_grad_depth(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
