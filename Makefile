@@ -52,11 +52,14 @@ $(BUILD)/libovad_cudaemu.a: $(EMU_OBJ)
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
-$(BUILD)/ovad: $(CLI_OBJ) $(BUILD)/libovad.a
-	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+# The libraries refer to each other (tensors allocate device memory; kernels panic), hence the group.
+LINK_LIBS = -Wl,--start-group $(BUILD)/libovad.a $(BUILD)/libovad_cudaemu.a -Wl,--end-group
+
+$(BUILD)/ovad: $(CLI_OBJ) $(BUILD)/libovad.a $(BUILD)/libovad_cudaemu.a
+	$(CC) $(LDFLAGS) $(CLI_OBJ) $(LINK_LIBS) $(LDLIBS) -lstdc++ -o $@
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_UTIL_OBJ) $(TEST_CU_OBJ) $(BUILD)/libovad_cudaemu.a $(BUILD)/libovad.a
-	$(CC) $(LDFLAGS) $^ $(CHECK_LIBS) $(LDLIBS) -lstdc++ -o $@
+	$(CC) $(LDFLAGS) $< $(TEST_UTIL_OBJ) $(TEST_CU_OBJ) $(LINK_LIBS) $(CHECK_LIBS) $(LDLIBS) -lstdc++ -o $@
 
 # Every suite runs even if an earlier one fails; the target fails if any did.
 test: $(TEST_BIN) $(BUILD)/ovad

@@ -14,15 +14,15 @@
 static _Thread_local ovImpl cpu_impl = OV_IMPL_FAST;
 static _Atomic uint64_t next_seq = 1;
 
-void ov_no_grad_begin(void) { (*ov_no_grad_depth())++; }
+void ov_no_grad_begin(void) { ov_thread_state()->no_grad_depth++; }
 
 void ov_no_grad_end(void) {
-    int *d = ov_no_grad_depth();
-    if (*d == 0) ov_panic("ov_no_grad_end without ov_no_grad_begin");
-    (*d)--;
+    ovThreadState *st = ov_thread_state();
+    if (st->no_grad_depth == 0) ov_panic("ov_no_grad_end without ov_no_grad_begin");
+    st->no_grad_depth--;
 }
 
-bool ov_grad_enabled(void) { return *ov_no_grad_depth() == 0; }
+bool ov_grad_enabled(void) { return ov_thread_state()->no_grad_depth == 0; }
 
 void ov_set_cpu_impl(ovImpl impl) { cpu_impl = impl; }
 
@@ -189,7 +189,9 @@ int ov_apply(ovOpCall *c, ovTensor **out) {
         for (int i = 0; i < c->n_in; i++) record |= needs_grad(c, i);
 
     ovSaved saved = {0};
+    ovDevice prev = ov_set_default_device(dev); /* what the forward makes lands next to its inputs */
     int n_out = c->op->forward(c, out, record ? &saved : NULL);
+    ov_set_default_device(prev);
     if (!record) return n_out;
 
     ovNode *n = ov_obj_alloc(sizeof *n);

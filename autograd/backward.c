@@ -156,7 +156,9 @@ void ov_backward_with(int n_roots, ovTensor **outs, ovTensor **grads) {
         if (!any) continue;
         verify_versions(n);
         ovTensor *gin[OV_MAX_INPUTS] = {0};
+        ovDevice prev = ov_set_default_device(ov_device(n->out[0]));
         n->call.op->backward(n, n->gacc, gin);
+        ov_set_default_device(prev);
         for (int j = 0; j < n->call.n_in; j++) {
             ovTensor *t = n->call.in[j];
             if (!n->needs_grad[j] || !gin[j]) continue;

@@ -77,6 +77,8 @@ ovTensor *ov_contiguous(ovTensor *x);
 ovTensor *ov_contiguous_copy(ovTensor *x); /* always a new contiguous tensor (torch.clone) */
 /* dtype conversion; gradient flows between float dtypes. */
 ovTensor *ov_to(ovTensor *x, ovDType dtype);
+/* x itself when already on dev, else a contiguous copy there (gradient flows back). */
+ovTensor *ov_to_device(ovTensor *x, ovDevice dev);
 
 /* ---------------- reductions (autograd/ops/reduce.c) ---------------- */
 /* dims: list of ndims dims (ndims == 0 reduces all). */

@@ -6,7 +6,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kernels/half.h"
 #include "tensor/dtype.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define OV_KMAX_DIMS 8
 
@@ -18,13 +23,13 @@ typedef struct {
     int64_t stride[OV_KMAX_DIMS];
 } ovKView;
 
-static inline int64_t kv_numel(const ovKView *v) {
+OV_HD int64_t kv_numel(const ovKView *v) {
     int64_t n = 1;
     for (int i = 0; i < v->ndim; i++) n *= v->shape[i];
     return n;
 }
 
-static inline bool kv_is_contiguous(const ovKView *v) {
+OV_HD bool kv_is_contiguous(const ovKView *v) {
     int64_t expect = 1;
     for (int i = v->ndim - 1; i >= 0; i--) {
         if (v->shape[i] != 1 && v->stride[i] != expect) return false;
@@ -34,7 +39,7 @@ static inline bool kv_is_contiguous(const ovKView *v) {
 }
 
 /* Element offset of the i-th element in row-major order of the view (slow; for reference code). */
-static inline int64_t kv_offset(const ovKView *v, int64_t i) {
+OV_HD int64_t kv_offset(const ovKView *v, int64_t i) {
     int64_t off = 0;
     for (int d = v->ndim - 1; d >= 0; d--) {
         int64_t n = v->shape[d];
@@ -48,9 +53,41 @@ static inline float *kv_f32(const ovKView *v) { return (float *)v->data; }
 static inline int64_t *kv_i64(const ovKView *v) { return (int64_t *)v->data; }
 static inline uint8_t *kv_u8(const ovKView *v) { return (uint8_t *)v->data; }
 
-/* Reads/writes one element of any dtype as double. */
-double kv_load(ovDType t, const void *base, int64_t off);
-void kv_store(ovDType t, void *base, int64_t off, double v);
+/* Reads/writes one element of any dtype as double. Float to integer conversions truncate
+ * toward zero like PyTorch's .to(int); NaN becomes 0 (undefined in C and in PyTorch) so that the
+ * result is deterministic. */
+OV_HD double kv_load(ovDType t, const void *base, int64_t off) {
+    switch (t) {
+    case OV_F32: return ((const float *)base)[off];
+    case OV_BF16: return ov_bf16_to_f32(((const uint16_t *)base)[off]);
+    case OV_F16: return ov_f16_to_f32(((const uint16_t *)base)[off]);
+    case OV_I32: return ((const int32_t *)base)[off];
+    case OV_I64: return (double)((const int64_t *)base)[off];
+    case OV_U8: return ((const uint8_t *)base)[off];
+    case OV_BOOL: return ((const uint8_t *)base)[off] != 0;
+    default: return 0.0 / 0.0;
+    }
+}
+
+OV_HD int64_t kv_to_i64(double v) {
+    if (v != v) return 0;
+    if (v >= 9.2233720368547758e18) return INT64_MAX;
+    if (v <= -9.2233720368547758e18) return INT64_MIN;
+    return (int64_t)v;
+}
+
+OV_HD void kv_store(ovDType t, void *base, int64_t off, double v) {
+    switch (t) {
+    case OV_F32: ((float *)base)[off] = (float)v; break;
+    case OV_BF16: ((uint16_t *)base)[off] = ov_f32_to_bf16((float)v); break;
+    case OV_F16: ((uint16_t *)base)[off] = ov_f32_to_f16((float)v); break;
+    case OV_I32: ((int32_t *)base)[off] = (int32_t)kv_to_i64(v); break;
+    case OV_I64: ((int64_t *)base)[off] = kv_to_i64(v); break;
+    case OV_U8: ((uint8_t *)base)[off] = (uint8_t)kv_to_i64(v); break;
+    case OV_BOOL: ((uint8_t *)base)[off] = v != 0; break;
+    default: break;
+    }
+}
 
 /* Odometer over every dim but the last of up to four views that share the first view's shape
  * (views[k] may be NULL). Used by the fast strided kernels:
@@ -75,5 +112,9 @@ typedef struct {
 void kv_rows_init(ovKRows *it, int nv, const ovKView *const *views);
 /* Positions the iterator at row r (0 <= r < rows); lets OpenMP threads start anywhere. */
 void kv_rows_seek(ovKRows *it, int64_t r);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -42,7 +42,8 @@ ovTensor *ov_randint(int ndim, const int64_t *shape, int64_t low, int64_t high, 
 /* F32 0/1 with P(1) = p. */
 ovTensor *ov_bernoulli(int ndim, const int64_t *shape, double p, ovGenerator *g);
 
-/* In-place, no autograd: copy src into dst (same shape after broadcasting src; any dtypes), fill. */
+/* In-place, no autograd: copy src into dst (same shape after broadcasting src; any dtypes and
+ * devices), fill. */
 void ov_copy_(ovTensor *dst, const ovTensor *src);
 void ov_fill_(ovTensor *dst, double value);
 

@@ -7,6 +7,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum {
     OV_F32 = 0,
     OV_BF16,
@@ -24,5 +28,9 @@ const char *ov_dtype_safetensors(ovDType t);   /* "F32", "BF16", ... as in the s
 int ov_dtype_from_safetensors(const char *s, ovDType *out); /* 0 on success, -1 if unknown */
 bool ov_dtype_is_float(ovDType t);             /* F32, BF16, F16 */
 bool ov_dtype_is_int(ovDType t);               /* I32, I64, U8 */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -12,9 +12,9 @@ static _Thread_local ovTrap *trap_top;
 static _Thread_local char module_path[512];
 static _Thread_local size_t path_len_stack[64]; /* length of module_path before each push */
 static _Thread_local int path_depth;
-static _Thread_local int no_grad_depth; /* owned by autograd (grad_mode.h); here so traps restore it */
+static _Thread_local ovThreadState thread_state;
 
-int *ov_no_grad_depth(void) { return &no_grad_depth; }
+ovThreadState *ov_thread_state(void) { return &thread_state; }
 
 int ov_error(const char *fmt, ...) {
     va_list ap;
@@ -32,7 +32,7 @@ ovTrap *ov_trap_push(ovTrap *t) {
     t->prev = trap_top;
     t->scope_depth = ov_scope_depth();
     t->path_depth = path_depth;
-    t->no_grad_depth = no_grad_depth;
+    t->state = thread_state;
     trap_top = t;
     return t;
 }
@@ -47,7 +47,7 @@ static _Noreturn void raise_last_error(void) {
     if (t) {
         trap_top = t->prev;
         while (path_depth > t->path_depth) ov_path_pop();
-        no_grad_depth = t->no_grad_depth;
+        thread_state = t->state;
         /* Scopes opened after the trap belong to the abandoned computation: close them now. */
         while (ov_scope_depth() > t->scope_depth) ov_scope_end();
         longjmp(t->env, 1);

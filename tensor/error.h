@@ -13,7 +13,7 @@
  *
  *    Tensors made before the panic belong to the current scope and are freed when it closes.
  *    A panic restores what the trap saw: scope depth (closing newer scopes), module path, and the
- *    no-grad depth. */
+ *    thread state (no-grad depth, default device). */
 #ifndef OV_ERROR_H
 #define OV_ERROR_H
 
@@ -34,12 +34,20 @@ int ov_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *ov_last_error(void);
 void ov_clear_error(void);
 
+/* Per-thread execution state that a panic restores to what its trap saw. Owned by the layers
+ * above (grad_mode.h, tensor.h) and kept here so that traps can save it. */
+typedef struct {
+    int no_grad_depth;  /* autograd: nested no-grad scopes */
+    int default_device; /* tensor: where ov_empty allocates (an ovDevice) */
+} ovThreadState;
+ovThreadState *ov_thread_state(void);
+
 typedef struct ovTrap {
     jmp_buf env;
     struct ovTrap *prev;
     int scope_depth; /* scope depth when the trap was set; scopes opened since are closed on panic */
     int path_depth;  /* module path depth when the trap was set */
-    int no_grad_depth;
+    ovThreadState state;
 } ovTrap;
 
 ovTrap *ov_trap_push(ovTrap *t);
@@ -57,8 +65,7 @@ void ov_path_push(const char *name);
 void ov_path_pop(void);
 const char *ov_path(void);
 
-/* The thread's no-grad nesting depth (used by autograd/grad_mode.h; kept here so traps restore it). */
-int *ov_no_grad_depth(void);
+
 
 #ifdef __cplusplus
 }

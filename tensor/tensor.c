@@ -6,22 +6,42 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "kernels/cuda/device.h"
 #include "kernels/kview.h"
 #include "tensor/alloc.h"
 #include "tensor/error.h"
 #include "tensor/kview_of.h"
 
 static _Atomic uint64_t next_id = 1;
+/* The default device lives in the thread state so that a panic's trap restores it. */
+ovDevice ov_default_device(void) { return (ovDevice)ov_thread_state()->default_device; }
+
+ovDevice ov_set_default_device(ovDevice dev) {
+    ovDevice prev = ov_default_device();
+    ov_thread_state()->default_device = dev;
+    return prev;
+}
+
+const char *ov_device_name(ovDevice dev) { return dev == OV_DEV_CUDA ? "cuda" : "cpu"; }
 
 /* ---- storage ---- */
 
+static void device_storage_release(ovStorage *s) {
+    ov_cuda_free(s->data, s->nbytes);
+    ov_count_device_free(s->nbytes);
+}
+
 ovStorage *ov_storage_new(size_t nbytes, ovDevice dev) {
-    if (dev != OV_DEV_CPU) ov_panic("ov_storage_new: only CPU storages can be made here");
+    void *data = dev == OV_DEV_CUDA ? ov_cuda_alloc(nbytes) : ov_host_alloc(nbytes);
     ovStorage *s = ov_obj_alloc(sizeof *s);
-    s->data = ov_host_alloc(nbytes);
+    s->data = data;
     s->nbytes = nbytes;
     s->refs = 1;
     s->device = dev;
+    if (dev == OV_DEV_CUDA) {
+        s->release = device_storage_release;
+        ov_count_device_alloc(nbytes);
+    }
     return s;
 }
 
@@ -72,13 +92,17 @@ static ovTensor *tensor_new(ovStorage *s, ovDType dtype, int ndim, const int64_t
     return t;
 }
 
-ovTensor *ov_empty(int ndim, const int64_t *shape, ovDType dtype) {
+ovTensor *ov_empty_on(ovDevice dev, int ndim, const int64_t *shape, ovDType dtype) {
     int64_t n = ov_numel_shape(ndim, shape);
-    ovStorage *s = ov_storage_new((size_t)n * ov_dtype_size(dtype), OV_DEV_CPU);
+    ovStorage *s = ov_storage_new((size_t)n * ov_dtype_size(dtype), dev);
     return tensor_new(s, dtype, ndim, shape, NULL, 0);
 }
 
-ovTensor *ov_empty_like(const ovTensor *t) { return ov_empty(t->ndim, t->shape, t->dtype); }
+ovTensor *ov_empty(int ndim, const int64_t *shape, ovDType dtype) {
+    return ov_empty_on(ov_default_device(), ndim, shape, dtype);
+}
+
+ovTensor *ov_empty_like(const ovTensor *t) { return ov_empty_on(ov_device(t), t->ndim, t->shape, t->dtype); }
 
 ovTensor *ov_view_of(const ovTensor *t, int ndim, const int64_t *shape, const int64_t *stride,
                      int64_t offset) {
@@ -170,18 +194,28 @@ float *ov_f32(const ovTensor *t) {
 
 /* ---- element access ---- */
 
+static void require_host(const ovTensor *t, const char *what) {
+    char d[160];
+    if (ov_device(t) != OV_DEV_CPU)
+        ov_panic("%s: %s is on %s; copy it to the CPU first (ov_to_device)", what, ov_describe(t, d, sizeof d),
+                 ov_device_name(ov_device(t)));
+}
+
 double ov_get(const ovTensor *t, const int64_t *idx) {
+    require_host(t, "ov_get");
     int64_t off = t->offset;
     for (int d = 0; d < t->ndim; d++) off += idx[d] * t->stride[d];
     return kv_load(t->dtype, t->storage->data, off);
 }
 
 double ov_get_flat(const ovTensor *t, int64_t i) {
+    require_host(t, "ov_get_flat");
     ovKView v = ov_kview(t);
     return kv_load(t->dtype, v.data, kv_offset(&v, i));
 }
 
 void ov_set_flat(ovTensor *t, int64_t i, double val) {
+    require_host(t, "ov_set_flat");
     ovKView v = ov_kview(t);
     kv_store(t->dtype, v.data, kv_offset(&v, i), val);
 }
@@ -189,6 +223,10 @@ void ov_set_flat(ovTensor *t, int64_t i, double val) {
 void ov_print(FILE *f, const ovTensor *t) {
     char d[160];
     fprintf(f, "%s:", ov_describe(t, d, sizeof d));
+    if (ov_device(t) != OV_DEV_CPU) {
+        fprintf(f, " (on %s)\n", ov_device_name(ov_device(t)));
+        return;
+    }
     int64_t n = ov_numel(t);
     for (int64_t i = 0; i < n && i < 16; i++) fprintf(f, " %.6g", ov_get_flat(t, i));
     if (n > 16) fprintf(f, " ...");

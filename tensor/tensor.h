@@ -73,12 +73,19 @@ const char *ov_shape_str(int ndim, const int64_t *shape, char *buf, size_t n);
 ovTensor *ov_named(ovTensor *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Raw pointer to element 0 of the view (storage data + offset). */
-void *ov_data_ptr(const ovTensor *t);
+void *ov_data_ptr(const ovTensor *t); /* a device pointer for CUDA tensors */
 float *ov_f32(const ovTensor *t); /* same, panics unless dtype is F32 and device is CPU */
 
 /* ---- construction (no autograd; see autograd/ops.h for differentiable ops) ---- */
-/* Uninitialised contiguous tensor in the current scope. */
+/* Uninitialised contiguous tensor in the current scope, on the default device (the CPU, or the
+ * device of the op being run: ov_apply and backward set it, so tensors an op makes land next to
+ * its inputs). */
 ovTensor *ov_empty(int ndim, const int64_t *shape, ovDType dtype);
+ovTensor *ov_empty_on(ovDevice dev, int ndim, const int64_t *shape, ovDType dtype);
+ovDevice ov_default_device(void);
+/* Sets the default device and returns the previous one. */
+ovDevice ov_set_default_device(ovDevice dev);
+const char *ov_device_name(ovDevice dev);
 ovTensor *ov_empty_like(const ovTensor *t);
 /* A new tensor struct viewing t's storage with the given geometry (shares storage, refs++). */
 ovTensor *ov_view_of(const ovTensor *t, int ndim, const int64_t *shape, const int64_t *stride,

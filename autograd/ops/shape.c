@@ -357,7 +357,36 @@ static ovOpDef op_to_dtype = {
     .forward = copy_forward, .backward = copy_backward, .make_case = to_dtype_case,
 };
 
-ovOpDef *const ov_ops_shape[] = {&op_reshape, &op_permute, &op_slice, &op_expand, &op_clone, &op_to_dtype, NULL};
+/* ================= to_device ================= */
+
+static int to_device_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
+    (void)save;
+    ovTensor *x = c->in[0];
+    out[0] = ov_empty_on((ovDevice)c->attr[0].i, x->ndim, x->shape, x->dtype);
+    ov_copy_(out[0], x);
+    return 1;
+}
+
+static void to_device_backward(ovNode *n, ovTensor **gout, ovTensor **gin) {
+    gin[0] = ov_to_device(gout[0], ov_device(n->call.in[0]));
+}
+
+static bool to_device_case(int k, ovOpCall *c) {
+    if (k >= 2) return false;
+    const int64_t s[] = {4, 9};
+    c->in[0] = ov_tg_tensor(2, s, OV_TG_NORMAL, ov_tg_layout(k + 1), 560 + (uint64_t)k);
+    c->attr[0].i = OV_DEV_CPU;
+    return true;
+}
+
+static ovOpDef op_to_device = {
+    .name = "to_device", .doc = "copies the tensor to another device (contiguous on arrival)",
+    .args = {{"x", OV_ARG_ANY, 0}}, .attrs = {{"device", OV_ATTR_ENUM, "cpu", "cpu|cuda"}}, .outputs = "out",
+    .forward = to_device_forward, .backward = to_device_backward, .make_case = to_device_case,
+};
+
+ovOpDef *const ov_ops_shape[] = {&op_reshape, &op_permute, &op_slice,     &op_expand,
+                                 &op_clone,   &op_to_dtype, &op_to_device, NULL};
 
 /* ================= public API ================= */
 
@@ -478,6 +507,14 @@ ovTensor *ov_contiguous_copy(ovTensor *x) {
 }
 
 ovTensor *ov_contiguous(ovTensor *x) { return ov_is_contiguous(x) ? x : ov_contiguous_copy(x); }
+
+ovTensor *ov_to_device(ovTensor *x, ovDevice dev) {
+    if (ov_device(x) == dev) return x;
+    ovOpCall c = ov_call(&op_to_device);
+    c.in[0] = x;
+    c.attr[0].i = dev;
+    return ov_apply1(&c);
+}
 
 ovTensor *ov_to(ovTensor *x, ovDType dtype) {
     if (x->dtype == dtype) return x; /* like torch's .to(): no copy when nothing changes */

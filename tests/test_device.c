@@ -1,0 +1,130 @@
+/* test_device.c: the CUDA device as tensors see it, on the emulated backend: a clear refusal when
+ * no device is usable, tensors moved to and from the device (any dtype, views, broadcasting),
+ * fills and zeros on the device, the caching allocator's reuse and counters, and gradients that
+ * flow back across a device copy. */
+#include <string.h>
+
+#include "autograd/backward.h"
+#include "autograd/grad_mode.h"
+#include "autograd/ops.h"
+#include "kernels/cuda/device.h"
+#include "tensor/alloc.h"
+#include "tensor/create.h"
+#include "tensor/error.h"
+#include "tests/check_util.h"
+
+static void emulate_on(void) { ov_cuda_emulate(true); }
+
+static void emulate_off(void) {
+    ov_cuda_empty_cache();
+    ov_cuda_emulate(false);
+}
+
+START_TEST(test_no_device_is_a_clear_error) {
+    ov_cuda_emulate(false);
+    ck_assert_int_eq(ov_cuda_device_count(), 0);
+    ck_assert_msg(strstr(ov_cuda_unavailable_reason(), "OVAD_CUDA_EMULATE"), "%s", ov_cuda_unavailable_reason());
+    ov_scope_begin();
+    ovTensor *x = ov_ones(OV_SHAPE(3), OV_F32);
+    ovTrap trap;
+    if (OV_TRY(&trap)) {
+        ov_to_device(x, OV_DEV_CUDA);
+        ov_trap_pop(&trap);
+        ck_abort_msg("a CUDA tensor was made without a device");
+    }
+    ck_assert_msg(strstr(ov_last_error(), "CUDA device requested, but none is usable"), "%s", ov_last_error());
+    ck_assert_int_eq(ov_default_device(), OV_DEV_CPU); /* the trap restored the default device */
+    ov_scope_end();
+}
+END_TEST
+
+START_TEST(test_roundtrip_views_and_dtypes) {
+    ov_scope_begin();
+    ovGenerator g = ov_generator(4);
+    ovTensor *x = ov_randn(OV_SHAPE(5, 7), 0, 1, &g);
+    ovTensor *xt = ov_transpose(x, 0, 1); /* a view: arrives contiguous */
+    ovTensor *d = ov_to_device(xt, OV_DEV_CUDA);
+    ck_assert_int_eq(ov_device(d), OV_DEV_CUDA);
+    ck_assert(ov_is_contiguous(d));
+    ovTensor *back = ov_to_device(d, OV_DEV_CPU);
+    ck_assert(ov_rel_diff(back, ov_contiguous(xt), NULL) == 0);
+    /* a device view copied back keeps its elements */
+    ovTensor *dv = ov_slice(d, 1, 1, 5, 2);
+    ck_assert(ov_rel_diff(ov_to_device(dv, OV_DEV_CPU), ov_contiguous(ov_slice(xt, 1, 1, 5, 2)), NULL) == 0);
+    /* conversions and broadcasting through copy_ across devices */
+    ovTensor *dst = ov_empty_on(OV_DEV_CUDA, OV_SHAPE(4, 5, 7), OV_BF16);
+    ov_copy_(dst, x);
+    ovTensor *want = ov_to(ov_expand(x, OV_SHAPE(4, 5, 7)), OV_BF16);
+    ck_assert(ov_rel_diff(ov_to_device(dst, OV_DEV_CPU), ov_contiguous(want), NULL) == 0);
+    ovTensor *i = ov_randint(OV_SHAPE(9), -4, 4, &g);
+    ck_assert(ov_rel_diff(ov_to_device(ov_to_device(i, OV_DEV_CUDA), OV_DEV_CPU), i, NULL) == 0);
+    /* zeros, fill and host access refusal */
+    ov_set_default_device(OV_DEV_CUDA);
+    ovTensor *z = ov_zeros(OV_SHAPE(3, 3), OV_F32);
+    ovTensor *f = ov_full(OV_SHAPE(2), 1.5, OV_F32);
+    ov_set_default_device(OV_DEV_CPU);
+    ck_assert_int_eq(ov_device(z), OV_DEV_CUDA);
+    ck_assert_double_eq(ov_get_flat(ov_to_device(z, OV_DEV_CPU), 8), 0);
+    ck_assert_double_eq(ov_get_flat(ov_to_device(f, OV_DEV_CPU), 1), 1.5);
+    ovTrap trap;
+    if (OV_TRY(&trap)) {
+        ov_get_flat(f, 0);
+        ov_trap_pop(&trap);
+        ck_abort_msg("host read of a device tensor");
+    }
+    ck_assert_msg(strstr(ov_last_error(), "is on cuda"), "%s", ov_last_error());
+    ov_scope_end();
+}
+END_TEST
+
+START_TEST(test_caching_allocator) {
+    ov_cuda_empty_cache();
+    ovCudaMemStats s0 = ov_cuda_mem_stats();
+    for (int step = 0; step < 5; step++) {
+        ov_scope_begin();
+        ov_set_default_device(OV_DEV_CUDA);
+        ov_zeros(OV_SHAPE(1000), OV_F32);
+        ov_zeros(OV_SHAPE(3000000), OV_F32);
+        ov_set_default_device(OV_DEV_CPU);
+        ovAllocStats a = ov_alloc_stats();
+        ck_assert_int_eq(a.device_buffers, 2);
+        ov_scope_end();
+    }
+    ovCudaMemStats s1 = ov_cuda_mem_stats();
+    ck_assert_int_eq(s1.cudamalloc_calls - s0.cudamalloc_calls, 2); /* the later steps reuse the blocks */
+    ck_assert_int_eq(s1.in_use_bytes, 0);
+    ck_assert(s1.cached_bytes >= 12000000);
+    ck_assert(s1.peak_bytes >= 12004000);
+    ck_assert_int_eq(ov_alloc_stats().device_buffers, 0);
+    ov_cuda_empty_cache();
+    ck_assert_int_eq(ov_cuda_mem_stats().cached_bytes, 0);
+}
+END_TEST
+
+START_TEST(test_gradient_across_devices) {
+    ov_scope_begin();
+    float v[] = {1, 2, 3};
+    ovTensor *x = ov_requires_grad(ov_from_data(v, OV_SHAPE(3), OV_F32), true);
+    ovTensor *y = ov_to_device(ov_to_device(x, OV_DEV_CUDA), OV_DEV_CPU);
+    ovTensor *l = ov_sum(ov_mul(y, y), 0, NULL, false);
+    ov_backward(l);
+    for (int i = 0; i < 3; i++) ck_assert_double_eq(ov_get_flat(x->grad, i), 2 * v[i]);
+    ov_scope_end();
+}
+END_TEST
+
+int main(void) {
+    Suite *s = suite_create("device");
+    TCase *tc = tcase_create("absent");
+    ov_tcase_leak_check(tc);
+    tcase_add_test(tc, test_no_device_is_a_clear_error);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("emulated");
+    tcase_add_checked_fixture(tc, emulate_on, emulate_off);
+    ov_tcase_leak_check(tc);
+    tcase_add_test(tc, test_roundtrip_views_and_dtypes);
+    tcase_add_test(tc, test_caching_allocator);
+    tcase_add_test(tc, test_gradient_across_devices);
+    suite_add_tcase(s, tc);
+    return ov_run_suite(s) ? 1 : 0;
+}
