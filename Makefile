@@ -11,6 +11,17 @@ CPPFLAGS += -MMD -MP
 LDLIBS  += -lcjson -lz -lm
 LDFLAGS += -fopenmp $(SAN)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lpthread)
+# CUDA: with nvcc on the PATH (or NVCC=...), `make` also builds the real backend for sm_80 and
+# sm_90 and links it into build/ovad; CUDA=0 turns that off (build/ovad then carries the emulated
+# backend, usable with OVAD_CUDA_EMULATE=1). Warnings are errors; ptxas resource use is kept in
+# build/cuda/*.ptxas and summarised by `make cuda-resources`.
+NVCC    ?= $(shell command -v nvcc 2>/dev/null)
+CUDA    ?= $(if $(NVCC),1,0)
+CUDA_HOME ?= $(patsubst %/bin/nvcc,%,$(NVCC))
+CUDA_ARCHS ?= 80 90
+NVCCFLAGS = -std=c++17 -I. -O3 -lineinfo $(foreach a,$(CUDA_ARCHS),-gencode arch=compute_$(a),code=sm_$(a)) \
+            -Werror all-warnings -Xcompiler -Wall,-Wextra,-fopenmp -Xptxas -v
+CUDA_LIBS = -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcudart_static -lcublas -ldl -lrt -lpthread
 # The CUDA kernels (.cu) also build with g++ against the emulator (kernels/emu) for the tests.
 CXX     ?= g++
 EMU_CXXFLAGS = -std=gnu++17 -g $(OPT) -Wall -Wextra -Wshadow -Wno-missing-field-initializers -fopenmp -I. \
@@ -27,8 +38,16 @@ TEST_UTIL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(filter-out $(TEST_SRC),$(wildcard
 CUDA_SRC := $(wildcard kernels/cuda/*.cu)
 EMU_OBJ  := $(CUDA_SRC:%.cu=$(BUILD)/emu/%.o) $(BUILD)/emu/kernels/emu/emu_runtime.o
 TEST_CU_OBJ := $(patsubst %.cu,$(BUILD)/emu/%.o,$(wildcard tests/*.cu))
+NV_OBJ   := $(CUDA_SRC:%.cu=$(BUILD)/cuda/%.o)
+ifeq ($(CUDA),1)
+BACKEND_LIB := $(BUILD)/libovad_cuda.a
+BACKEND_LINK := $(CUDA_LIBS)
+else
+BACKEND_LIB := $(BUILD)/libovad_cudaemu.a
+BACKEND_LINK :=
+endif
 
-.PHONY: all test asan check fuzz bench fixtures clean
+.PHONY: all test asan check fuzz bench fixtures clean cuda-resources
 all: $(BUILD)/libovad.a $(BUILD)/ovad
 
 $(BUILD)/%.o: %.c
@@ -47,6 +66,15 @@ $(BUILD)/emu/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(CPPFLAGS) $(EMU_CXXFLAGS) -c $< -o $@
 
+$(BUILD)/cuda/%.o: %.cu
+	@mkdir -p $(dir $@)
+	$(NVCC) $(NVCCFLAGS) -c $< -o $@ 2> $@.ptxas || { cat $@.ptxas; rm -f $@; exit 1; }
+
+# The real CUDA backend (nvcc), linked into build/ovad when CUDA=1.
+$(BUILD)/libovad_cuda.a: $(NV_OBJ)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
 # The emulated CUDA backend, linked into the test programs.
 $(BUILD)/libovad_cudaemu.a: $(EMU_OBJ)
 	@mkdir -p $(dir $@)
@@ -55,8 +83,16 @@ $(BUILD)/libovad_cudaemu.a: $(EMU_OBJ)
 # The libraries refer to each other (tensors allocate device memory; kernels panic), hence the group.
 LINK_LIBS = -Wl,--start-group $(BUILD)/libovad.a $(BUILD)/libovad_cudaemu.a -Wl,--end-group
 
-$(BUILD)/ovad: $(CLI_OBJ) $(BUILD)/libovad.a $(BUILD)/libovad_cudaemu.a
-	$(CC) $(LDFLAGS) $(CLI_OBJ) $(LINK_LIBS) $(LDLIBS) -lstdc++ -o $@
+$(BUILD)/ovad: $(CLI_OBJ) $(BUILD)/libovad.a $(BACKEND_LIB)
+	$(CC) $(LDFLAGS) $(CLI_OBJ) -Wl,--start-group $(BUILD)/libovad.a $(BACKEND_LIB) -Wl,--end-group \
+	  $(BACKEND_LINK) $(LDLIBS) -lstdc++ -o $@
+
+# Register, spill and shared-memory use of every kernel, from the ptxas logs of the nvcc build.
+cuda-resources: $(BUILD)/libovad_cuda.a
+	@cat $(NV_OBJ:=.ptxas) | awk '/Compiling entry function/ {k=$$7; a=$$9; gsub("\047","",k); gsub("\047","",a)} \
+	  /bytes stack frame/ {sp=$$5} \
+	  /Used [0-9]+ registers/ {sm=0; for (i=1;i<NF;i++) if ($$(i+1) == "smem") sm=$$i; \
+	    printf "%-6s regs %4s  spill %4s B  smem %6s B  %s\n", a, $$5, sp, sm, k}' | c++filt
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_UTIL_OBJ) $(TEST_CU_OBJ) $(BUILD)/libovad_cudaemu.a $(BUILD)/libovad.a
 	$(CC) $(LDFLAGS) $< $(TEST_UTIL_OBJ) $(TEST_CU_OBJ) $(LINK_LIBS) $(CHECK_LIBS) $(LDLIBS) -lstdc++ -o $@
@@ -98,4 +134,4 @@ fixtures:
 clean:
 	rm -rf build build-asan build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(TEST_UTIL_OBJ:.o=.d) $(EMU_OBJ:.o=.d) $(TEST_CU_OBJ:.o=.d)
+-include $(NV_OBJ:.o=.d) $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(TEST_UTIL_OBJ:.o=.d) $(EMU_OBJ:.o=.d) $(TEST_CU_OBJ:.o=.d)
