@@ -15,7 +15,7 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 # sm_90 and links it into build/ovad; CUDA=0 turns that off (build/ovad then carries the emulated
 # backend, usable with OVAD_CUDA_EMULATE=1). Warnings are errors; ptxas resource use is kept in
 # build/cuda/*.ptxas and summarised by `make cuda-resources`.
-NVCC    ?= $(shell command -v nvcc 2>/dev/null)
+NVCC    ?= $(or $(shell command -v nvcc 2>/dev/null),$(wildcard /usr/local/cuda/bin/nvcc))
 CUDA    ?= $(if $(NVCC),1,0)
 CUDA_HOME ?= $(patsubst %/bin/nvcc,%,$(NVCC))
 CUDA_ARCHS ?= 80 90
