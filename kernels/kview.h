@@ -49,9 +49,9 @@ OV_HD int64_t kv_offset(const ovKView *v, int64_t i) {
     return off;
 }
 
-static inline float *kv_f32(const ovKView *v) { return (float *)v->data; }
-static inline int64_t *kv_i64(const ovKView *v) { return (int64_t *)v->data; }
-static inline uint8_t *kv_u8(const ovKView *v) { return (uint8_t *)v->data; }
+OV_HD float *kv_f32(const ovKView *v) { return (float *)v->data; }
+OV_HD int64_t *kv_i64(const ovKView *v) { return (int64_t *)v->data; }
+OV_HD uint8_t *kv_u8(const ovKView *v) { return (uint8_t *)v->data; }
 
 /* Reads/writes one element of any dtype as double. Float to integer conversions truncate
  * toward zero like PyTorch's .to(int); NaN becomes 0 (undefined in C and in PyTorch) so that the

@@ -35,4 +35,17 @@ static inline void ov_cuda_check(cudaError_t err, const char *what, const char *
 /* Blocks of `threads` covering n items. */
 static inline unsigned ov_blocks(int64_t n, unsigned threads) { return (unsigned)((n + threads - 1) / threads); }
 
+/* Blocks for a grid-stride loop over n items: enough to fill a GPU, and few under the emulator,
+ * where every CUDA thread is a fiber (each thread then takes several items, as on a GPU with a
+ * large n). */
+static inline unsigned ov_grid(int64_t n, unsigned threads) {
+#if defined(OV_CUDA_EMULATED)
+    const int64_t cap = 16;
+#else
+    const int64_t cap = 4096;
+#endif
+    int64_t b = (n + threads - 1) / threads;
+    return (unsigned)(b < 1 ? 1 : b > cap ? cap : b);
+}
+
 #endif
