@@ -140,7 +140,7 @@ static const InterpCase interp_cases[] = {
     {OV_INTERP_BICUBIC, 4, {1, 2, 1, 6}, {0}, {3.0, 1.1}, false},
     {OV_INTERP_TRILINEAR, 5, {1, 2, 3, 4, 5}, {5, 3, 8}, {0}, false},
     {OV_INTERP_TRILINEAR, 5, {2, 1, 4, 3, 2}, {0}, {0.5, 2.0, 1.5}, true},
-    {OV_INTERP_BILINEAR, 4, {2, 8, 33, 40}, {50, 61}, {0}, false},
+    {OV_INTERP_BILINEAR, 4, {1, 3, 40, 50}, {71, 97}, {0}, false}, /* threads split planes */
     {OV_INTERP_BICUBIC, 4, {1, 16, 20, 24}, {0}, {1.6, 1.25}, true},
     {OV_INTERP_NEAREST, 5, {2, 8, 10, 12, 14}, {13, 9, 20}, {0}, false},
 };
@@ -430,6 +430,7 @@ static void roi_check(const ovOpCall *c) {
     int64_t oh, ow;
     roi_out_size(c, &oh, &ow);
     if (c->in[0]->ndim != 4) ov_op_fail(c, "expects a 4-D feature map [N,C,H,W]");
+    if (c->in[0]->shape[2] <= 0 || c->in[0]->shape[3] <= 0) ov_op_fail(c, "the feature map is empty");
     check_boxes(c, c->in[1]);
 }
 
@@ -586,8 +587,7 @@ static void roi_backward_check(const ovOpCall *c) {
     if (g->ndim != 4 || g->shape[0] != boxes->shape[0] || g->shape[1] != in->v[1] || g->shape[2] != oh ||
         g->shape[3] != ow)
         ov_op_fail(c, "grad must be [K,C,out_h,out_w]");
-    for (int d = 0; d < 4; d++)
-        if (in->v[d] < 0) ov_op_fail(c, "input_shape must not be negative");
+    if (in->v[0] < 0 || in->v[2] <= 0 || in->v[3] <= 0) ov_op_fail(c, "input_shape must have N >= 0, H, W > 0");
 }
 
 static int roi_backward_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {

@@ -83,7 +83,12 @@ void ov_kinterp_backward_ref(const ovKInterp *p, const ovKView *gx, const ovKVie
     free(acc);
 }
 
-/* ---------------- fast ---------------- */
+/* ---------------- fast ----------------
+ * Separable: an output row (o0, o1) is a weighted sum of a few input rows (i0, i1), each first
+ * resampled along the last dim. A thread resamples each input row of its current plane once, when
+ * first tapped, into a cache; the sums over rows are then contiguous, vectorisable loops. The
+ * backward mirrors it: gradient rows are summed per tapped input row, then scattered along the
+ * last dim. */
 
 /* Taps of every output index of one dim: nt per index, input offsets (index * stride), weights. */
 typedef struct {
@@ -114,96 +119,145 @@ static void table_free(Table *t) {
     free(t->w);
 }
 
-/* acc[i] += wab * (sum over the row taps of output i); nt is 2 or 4. */
-static void row_taps(float *acc, const float *xrow, const Table *t, int64_t n, float wab) {
+/* h[i] = the last-dim taps of output i read from input row x. */
+static void resample_row(float *h, const float *x, const Table *t, int64_t n) {
     const int64_t *off = t->off;
     const float *w = t->w;
-    if (t->nt == 2) {
-        for (int64_t i = 0; i < n; i++) acc[i] += wab * (w[2 * i] * xrow[off[2 * i]] + w[2 * i + 1] * xrow[off[2 * i + 1]]);
+    if (t->nt == 1) {
+        for (int64_t i = 0; i < n; i++) h[i] = x[off[i]];
+    } else if (t->nt == 2) {
+        for (int64_t i = 0; i < n; i++) h[i] = w[2 * i] * x[off[2 * i]] + w[2 * i + 1] * x[off[2 * i + 1]];
     } else {
         for (int64_t i = 0; i < n; i++) {
             const int64_t *o = off + 4 * i;
             const float *ww = w + 4 * i;
-            acc[i] += wab * (ww[0] * xrow[o[0]] + ww[1] * xrow[o[1]] + ww[2] * xrow[o[2]] + ww[3] * xrow[o[3]]);
+            h[i] = ww[0] * x[o[0]] + ww[1] * x[o[1]] + ww[2] * x[o[2]] + ww[3] * x[o[3]];
         }
     }
 }
 
+/* The input rows (i0, i1) that output row (o0, o1) taps, as cache keys i0 * in1 + i1, with their
+ * weights; zero weights (the unused tap of a copied dim) are dropped. */
+static int row_taps(const Table *t0, const Table *t1, int64_t in1, int64_t o0, int64_t o1, int64_t *key, float *wr) {
+    int nr = 0;
+    for (int a = 0; a < t0->nt; a++)
+        for (int b = 0; b < t1->nt; b++) {
+            float wab = t0->w[o0 * t0->nt + a] * t1->w[o1 * t1->nt + b];
+            if (wab == 0.0f) continue;
+            key[nr] = t0->off[o0 * t0->nt + a] * in1 + t1->off[o1 * t1->nt + b];
+            wr[nr++] = wab;
+        }
+    return nr;
+}
+
+/* Output rows (n, c, o0, o1) in parallel, in contiguous blocks, so a thread mostly stays in one
+ * plane and reuses its cache of resampled input rows. */
 void ov_kinterp_fast(const ovKInterp *p, const ovKView *out, const ovKView *x) {
     Geo g = geo_of(p, out, x);
     int64_t C = x->shape[1], rows = x->shape[0] * C * g.out[0] * g.out[1], W = g.out[2];
+    int64_t in_rows = g.in[0] * g.in[1];
     if (rows == 0 || W == 0) return;
-    Table t0 = table_of(p, &g, 0, g.sx[0]), t1 = table_of(p, &g, 1, g.sx[1]), t2 = table_of(p, &g, 2, g.sx[2]);
+    Table t0 = table_of(p, &g, 0, 1), t1 = table_of(p, &g, 1, 1), t2 = table_of(p, &g, 2, g.sx[2]);
     const float *xp = kv_f32(x);
     float *op = kv_f32(out);
     int64_t so2 = g.so[2];
 #pragma omp parallel if (rows * W * t2.nt > 32768)
     {
-        float *acc = malloc((size_t)W * sizeof *acc);
+        float *cache = malloc((size_t)(in_rows * W) * sizeof *cache);
+        float *tmp = malloc((size_t)W * sizeof *tmp);
+        unsigned char *ready = malloc((size_t)in_rows);
+        int64_t cur = -1;
 #pragma omp for schedule(static)
         for (int64_t r = 0; r < rows; r++) {
             int64_t plane = r / (g.out[0] * g.out[1]), o0 = r / g.out[1] % g.out[0], o1 = r % g.out[1];
             int64_t n = plane / C, c = plane % C;
             const float *xb = xp + n * x->stride[0] + c * x->stride[1];
             float *orow = op + n * out->stride[0] + c * out->stride[1] + o0 * g.so[0] + o1 * g.so[1];
-            if (t2.nt == 1) { /* nearest: a gather (all three dims have one tap) */
-                const float *xrow = xb + t0.off[o0] + t1.off[o1];
-                for (int64_t i = 0; i < W; i++) orow[i * so2] = xrow[t2.off[i]];
-                continue;
+            if (plane != cur) {
+                memset(ready, 0, (size_t)in_rows);
+                cur = plane;
             }
-            memset(acc, 0, (size_t)W * sizeof *acc);
-            for (int a = 0; a < t0.nt; a++)
-                for (int b = 0; b < t1.nt; b++) {
-                    float wab = t0.w[o0 * t0.nt + a] * t1.w[o1 * t1.nt + b];
-                    if (wab == 0.0f) continue; /* the zero tap of a copied dim */
-                    row_taps(acc, xb + t0.off[o0 * t0.nt + a] + t1.off[o1 * t1.nt + b], &t2, W, wab);
+            int64_t key[16];
+            float wr[16];
+            int nr = row_taps(&t0, &t1, g.in[1], o0, o1, key, wr);
+            const float *h[16];
+            for (int j = 0; j < nr; j++) {
+                float *hj = cache + key[j] * W;
+                if (!ready[key[j]]) {
+                    resample_row(hj, xb + key[j] / g.in[1] * g.sx[0] + key[j] % g.in[1] * g.sx[1], &t2, W);
+                    ready[key[j]] = 1;
                 }
-            for (int64_t i = 0; i < W; i++) orow[i * so2] = acc[i];
+                h[j] = hj;
+            }
+            float *acc = so2 == 1 ? orow : tmp;
+            for (int64_t i = 0; i < W; i++) acc[i] = wr[0] * h[0][i];
+            for (int j = 1; j < nr; j++)
+                for (int64_t i = 0; i < W; i++) acc[i] += wr[j] * h[j][i];
+            if (acc == tmp)
+                for (int64_t i = 0; i < W; i++) orow[i * so2] = tmp[i];
         }
-        free(acc);
+        free(cache);
+        free(tmp);
+        free(ready);
     }
     table_free(&t0);
     table_free(&t1);
     table_free(&t2);
 }
 
-/* Each thread owns whole (n, c) planes of gx, so the scatter needs no atomics. */
+/* (n, c) planes in parallel: each thread owns whole planes of gx, so the scatter needs no atomics.
+ * Per plane, the gradient rows are first summed into one row per tapped input row (contiguous),
+ * then each of those is scattered along the last dim. */
 void ov_kinterp_backward_fast(const ovKInterp *p, const ovKView *gx, const ovKView *gy) {
     Geo g = geo_of(p, gy, gx);
-    int64_t C = gx->shape[1], planes = gx->shape[0] * C, W = g.out[2];
+    int64_t C = gx->shape[1], planes = gx->shape[0] * C, W = g.out[2], Wi = g.in[2];
+    int64_t in_rows = g.in[0] * g.in[1];
     if (planes == 0) return;
-    Table t0 = table_of(p, &g, 0, 1), t1 = table_of(p, &g, 1, 1), t2 = table_of(p, &g, 2, gx->stride[gx->ndim - 1]);
+    Table t0 = table_of(p, &g, 0, 1), t1 = table_of(p, &g, 1, 1), t2 = table_of(p, &g, 2, g.sx[2]);
     const float *gp = kv_f32(gy);
     float *xp = kv_f32(gx);
-    int64_t sx0 = g.sx[0], sx1 = g.sx[1], sg2 = g.so[2];
+    int64_t sg2 = g.so[2];
     int64_t work = planes * g.out[0] * g.out[1] * W * t2.nt;
-#pragma omp parallel for schedule(static) if (work > 32768)
-    for (int64_t plane = 0; plane < planes; plane++) {
-        int64_t n = plane / C, c = plane % C;
-        float *xb = xp + n * gx->stride[0] + c * gx->stride[1];
-        for (int64_t i0 = 0; i0 < g.in[0]; i0++)
-            for (int64_t i1 = 0; i1 < g.in[1]; i1++) {
-                float *row = xb + i0 * sx0 + i1 * sx1;
-                for (int64_t i2 = 0; i2 < g.in[2]; i2++) row[i2 * g.sx[2]] = 0.0f;
-            }
-        const float *gb = gp + n * gy->stride[0] + c * gy->stride[1];
-        for (int64_t o0 = 0; o0 < g.out[0]; o0++)
-            for (int64_t o1 = 0; o1 < g.out[1]; o1++) {
-                const float *grow = gb + o0 * g.so[0] + o1 * g.so[1];
-                for (int a = 0; a < t0.nt; a++)
-                    for (int b = 0; b < t1.nt; b++) {
-                        float wab = t0.w[o0 * t0.nt + a] * t1.w[o1 * t1.nt + b];
-                        if (wab == 0.0f) continue;
-                        float *row = xb + t0.off[o0 * t0.nt + a] * sx0 + t1.off[o1 * t1.nt + b] * sx1;
-                        const int64_t *off = t2.off;
-                        const float *w = t2.w;
-                        int nt = t2.nt;
-                        for (int64_t i = 0; i < W; i++) {
-                            float v = wab * grow[i * sg2];
-                            for (int j = 0; j < nt; j++) row[off[i * nt + j]] += w[i * nt + j] * v;
+#pragma omp parallel if (work > 32768)
+    {
+        float *sum = malloc((size_t)(in_rows * W) * sizeof *sum);
+        unsigned char *used = malloc((size_t)in_rows);
+#pragma omp for schedule(static)
+        for (int64_t plane = 0; plane < planes; plane++) {
+            int64_t n = plane / C, c = plane % C;
+            float *xb = xp + n * gx->stride[0] + c * gx->stride[1];
+            const float *gb = gp + n * gy->stride[0] + c * gy->stride[1];
+            memset(used, 0, (size_t)in_rows);
+            for (int64_t o0 = 0; o0 < g.out[0]; o0++)
+                for (int64_t o1 = 0; o1 < g.out[1]; o1++) {
+                    const float *grow = gb + o0 * g.so[0] + o1 * g.so[1];
+                    int64_t key[16];
+                    float wr[16];
+                    int nr = row_taps(&t0, &t1, g.in[1], o0, o1, key, wr);
+                    for (int j = 0; j < nr; j++) {
+                        float *s = sum + key[j] * W, w = wr[j];
+                        if (!used[key[j]]) {
+                            for (int64_t i = 0; i < W; i++) s[i] = w * grow[i * sg2];
+                            used[key[j]] = 1;
+                        } else {
+                            for (int64_t i = 0; i < W; i++) s[i] += w * grow[i * sg2];
                         }
                     }
+                }
+            for (int64_t k = 0; k < in_rows; k++) {
+                float *row = xb + k / g.in[1] * g.sx[0] + k % g.in[1] * g.sx[1];
+                for (int64_t i = 0; i < Wi; i++) row[i * g.sx[2]] = 0.0f;
+                if (!used[k]) continue;
+                const float *s = sum + k * W;
+                const int64_t *off = t2.off;
+                const float *w = t2.w;
+                int nt = t2.nt;
+                for (int64_t i = 0; i < W; i++)
+                    for (int j = 0; j < nt; j++) row[off[i * nt + j]] += w[i * nt + j] * s[i];
             }
+        }
+        free(sum);
+        free(used);
     }
     table_free(&t0);
     table_free(&t1);
