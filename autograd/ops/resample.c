@@ -647,6 +647,7 @@ static ovTensor *interpolate(ovTensor *x, ovInterpMode mode, int n, const int64_
     c.attr[I_MODE].i = mode;
     c.attr[I_ALIGN].i = align_corners;
     if (n < 0 || n > 3) ov_op_fail(&c, "%d spatial sizes given (1 to 3 expected)", n);
+    if (!size && !scale) ov_op_fail(&c, "neither sizes nor scale factors given");
     ovAttrVal *a = size ? &c.attr[I_SIZE] : &c.attr[I_SCALE];
     a->set = true;
     a->n = n;
