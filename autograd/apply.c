@@ -183,6 +183,8 @@ int ov_apply(ovOpCall *c, ovTensor **out) {
     for (int i = 0; i < c->n_in; i++)
         if (c->in[i]) dev = ov_device(c->in[i]);
     c->impl = dev == OV_DEV_CUDA ? OV_IMPL_CUDA : cpu_impl;
+    if (dev == OV_DEV_CUDA && !(c->op->flags & OV_OP_CUDA))
+        ov_op_fail(c, "has no CUDA kernel yet; move its inputs to the CPU (ov_to_device)");
 
     bool record = false;
     if (ov_grad_enabled() && !(c->op->flags & OV_OP_NO_GRAD) && c->op->backward)

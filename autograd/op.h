@@ -133,6 +133,7 @@ enum {
     OV_OP_VIEW = 1 << 1,     /* outputs share storage with input 0 */
     OV_OP_INTERNAL = 1 << 2, /* a backward kernel exposed as an op (tested like one, not listed) */
     OV_OP_RANDOM = 1 << 3,   /* draws random numbers (dropout): gradcheck reuses the seed */
+    OV_OP_CUDA = 1 << 4,     /* runs on CUDA tensors (kernels in kernels/cuda/, or no kernel at all) */
 };
 
 /* ---- calling ---- */

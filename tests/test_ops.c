@@ -1,7 +1,8 @@
 /* test_ops.c: the op table, walked. For every registered op and every test case its generator
- * makes: the fast CPU kernels against the naive reference (forward and backward, on contiguous,
- * transposed, strided and broadcast inputs), and a finite-difference gradient check. The PyTorch
- * fixtures are checked in test_fixtures.c. */
+ * makes: the fast CPU kernels and the CUDA kernels (on the emulator, or a GPU under
+ * `make gpu-test`) against the naive reference, forward and backward, on contiguous, transposed,
+ * strided and broadcast inputs; and a finite-difference gradient check. The PyTorch fixtures are
+ * checked in test_fixtures.c. */
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "autograd/gradcheck.h"
 #include "autograd/op.h"
 #include "autograd/ops.h"
+#include "kernels/cuda/device.h"
 #include "tensor/create.h"
 #include "tests/check_util.h"
 
@@ -23,9 +25,9 @@ static bool differentiable_input(const ovOpCall *c, int i) {
            (a->kind == OV_ARG_FLOAT || a->kind == OV_ARG_ANY);
 }
 
-/* Runs the call with the given implementation; returns outputs and input gradients. */
+/* Runs the call with the given implementation; returns outputs and input gradients (on the CPU). */
 static int run_impl(ovOpCall *c, ovImpl impl, ovTensor **out, ovTensor **grads) {
-    ov_set_cpu_impl(impl);
+    ov_set_cpu_impl(impl == OV_IMPL_CUDA ? OV_IMPL_FAST : impl);
     for (int i = 0; i < c->n_in; i++) {
         grads[i] = NULL;
         if (c->in[i]) c->in[i]->grad = NULL;
@@ -37,12 +39,25 @@ static int run_impl(ovOpCall *c, ovImpl impl, ovTensor **out, ovTensor **grads) 
     for (int k = 0; k < n; k++)
         if (out[k]->requires_grad) {
             roots[nr] = out[k];
-            seeds[nr++] = ov_randn(out[k]->ndim, out[k]->shape, 0, 1, &g);
+            seeds[nr++] = ov_to_device(ov_randn(out[k]->ndim, out[k]->shape, 0, 1, &g), ov_device(out[k]));
         }
     if (nr) ov_backward_with(nr, roots, seeds);
-    for (int i = 0; i < c->n_in; i++) grads[i] = c->in[i] ? c->in[i]->grad : NULL;
+    for (int i = 0; i < c->n_in; i++) grads[i] = c->in[i] && c->in[i]->grad ? ov_to_device(c->in[i]->grad, OV_DEV_CPU) : NULL;
+    for (int k = 0; k < n; k++) out[k] = ov_to_device(out[k], OV_DEV_CPU);
     ov_set_cpu_impl(OV_IMPL_FAST);
     return n;
+}
+
+/* t on the device with the same geometry (the whole storage goes over, so views stay views). */
+static ovTensor *to_device_same_layout(ovTensor *t) {
+    ovStorage *s = ov_storage_new(t->storage->nbytes, OV_DEV_CUDA);
+    ov_cuda_copy(s->data, t->storage->data, t->storage->nbytes, OV_COPY_H2D);
+    int64_t n = (int64_t)(t->storage->nbytes / ov_dtype_size(t->dtype));
+    ovTensor *whole = ov_from_storage(s, t->dtype, 1, &n, 0);
+    ov_storage_release(s); /* `whole` holds it now */
+    ovTensor *d = ov_view_of(whole, t->ndim, t->shape, t->stride, t->offset);
+    d->requires_grad = t->requires_grad;
+    return d;
 }
 
 static void expect_close(const char *op, int k, const char *what, int idx, ovTensor *fast, ovTensor *ref, double tol) {
@@ -80,6 +95,20 @@ START_TEST(test_fast_matches_reference) {
             ck_assert_msg((g_r[i] == NULL) == (g_f[i] == NULL), "%s case %d: gradient of input %d missing in one run",
                           op->name, k, i);
             if (g_r[i]) expect_close(op->name, k, "gradient of input", i, g_f[i], g_r[i], tol);
+        }
+        if (op->flags & OV_OP_CUDA) { /* the same call with every input on the device */
+            ovOpCall d = c;
+            for (int i = 0; i < c.n_in; i++)
+                if (c.in[i]) d.in[i] = to_device_same_layout(c.in[i]);
+            ovTensor *out_d[OV_MAX_OUTPUTS], *g_d[OV_MAX_INPUTS];
+            int nd = run_impl(&d, OV_IMPL_CUDA, out_d, g_d);
+            ck_assert_int_eq(nd, nr);
+            for (int o = 0; o < nr; o++) expect_close(op->name, k, "CUDA output", o, out_d[o], out_r[o], tol);
+            for (int i = 0; i < c.n_in; i++)
+                if (g_r[i]) {
+                    ck_assert_msg(g_d[i] != NULL, "%s case %d: no CUDA gradient for input %d", op->name, k, i);
+                    expect_close(op->name, k, "CUDA gradient of input", i, g_d[i], g_r[i], tol);
+                }
         }
         ov_scope_end();
     }
@@ -142,4 +171,9 @@ Suite *ops_suite(void) {
     return s;
 }
 
-int main(void) { return ov_run_suite(ops_suite()) ? 1 : 0; }
+int main(void) {
+    ov_cuda_emulate(true); /* the real backend ignores this and uses the GPU */
+    int failed = ov_run_suite(ops_suite());
+    ov_cuda_empty_cache();
+    return failed ? 1 : 0;
+}

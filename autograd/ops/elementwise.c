@@ -10,6 +10,7 @@
 #include "autograd/ops/util.h"
 #include "autograd/testgen.h"
 #include "kernels/cpu/elementwise.h"
+#include "kernels/cuda/elementwise.h"
 
 /* ================= unary ================= */
 
@@ -50,10 +51,7 @@ static int unary_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     unary_params(c, f, &p1, &p2);
     out[0] = ov_empty(x->ndim, x->shape, OV_F32);
     ovKView o = ov_kview(out[0]), xv = ov_kview(x);
-    if (c->impl == OV_IMPL_REF)
-        ov_kunary_ref(f, &o, &xv, p1, p2);
-    else
-        ov_kunary_fast(f, &o, &xv, p1, p2);
+    OV_KERNEL(c, ov_kunary, f, &o, &xv, p1, p2);
     return 1;
 }
 
@@ -91,7 +89,7 @@ static bool unary_case(int k, ovOpCall *c) {
 
 #define UNARY(id, opname, fn, flags_, ...)                                                           \
     static ovOpDef id = {.name = opname, .args = {{"x", OV_ARG_FLOAT, 0}}, .outputs = "out",          \
-                         .flags = flags_, .code = fn, .forward = unary_forward,                     \
+                         .flags = (flags_) | OV_OP_CUDA, .code = fn, .forward = unary_forward,                     \
                          .backward = (flags_) & OV_OP_NO_GRAD ? NULL : unary_backward,               \
                          .make_case = unary_case, __VA_ARGS__}
 
@@ -132,10 +130,7 @@ static int unary_backward_forward(const ovOpCall *c, ovTensor **out, ovSaved *sa
     ovKView gi = ov_kview(out[0]), gv = ov_kview(g), xv = ov_kview(c->in[1]), yv = ov_kview(c->in[2]);
     ovUnaryFn f = (ovUnaryFn)c->attr[0].i;
     float p1 = (float)c->attr[1].f, p2 = (float)c->attr[2].f;
-    if (c->impl == OV_IMPL_REF)
-        ov_kunary_backward_ref(f, &gi, &gv, &xv, &yv, p1, p2);
-    else
-        ov_kunary_backward_fast(f, &gi, &gv, &xv, &yv, p1, p2);
+    OV_KERNEL(c, ov_kunary_backward, f, &gi, &gv, &xv, &yv, p1, p2);
     return 1;
 }
 
@@ -165,7 +160,7 @@ static ovOpDef op_unary_backward = {
     .args = {{"grad", OV_ARG_FLOAT, 0}, {"x", OV_ARG_FLOAT, 0}, {"y", OV_ARG_FLOAT, 0}},
     .attrs = {{"fn", OV_ATTR_INT, "0"}, {"p1", OV_ATTR_FLOAT, "0"}, {"p2", OV_ATTR_FLOAT, "0"}},
     .outputs = "grad_x",
-    .flags = OV_OP_NO_GRAD | OV_OP_INTERNAL,
+    .flags = OV_OP_NO_GRAD | OV_OP_INTERNAL | OV_OP_CUDA,
     .check = unary_backward_check,
     .forward = unary_backward_forward,
     .make_case = unary_backward_case,
@@ -180,10 +175,7 @@ static int binary_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     int nd = ov_broadcast_inputs(c, 3, shape);
     out[0] = ov_empty(nd, shape, OV_F32);
     ovKView o = ov_kview(out[0]), a = ov_kview_bcast(c->in[0], nd, shape), b = ov_kview_bcast(c->in[1], nd, shape);
-    if (c->impl == OV_IMPL_REF)
-        ov_kbinary_ref((ovBinaryFn)c->op->code, &o, &a, &b);
-    else
-        ov_kbinary_fast((ovBinaryFn)c->op->code, &o, &a, &b);
+    OV_KERNEL(c, ov_kbinary, (ovBinaryFn)c->op->code, &o, &a, &b);
     return 1;
 }
 
@@ -253,7 +245,7 @@ static bool binary_case(int k, ovOpCall *c) {
 #define BINARY(id, opname, fn, doc_)                                                              \
     static ovOpDef id = {.name = opname, .doc = doc_,                                            \
                          .args = {{"a", OV_ARG_FLOAT, 0}, {"b", OV_ARG_FLOAT, 0}},                \
-                         .outputs = "out", .code = fn, .check = binary_check,                     \
+                         .outputs = "out", .flags = OV_OP_CUDA, .code = fn, .check = binary_check, \
                          .forward = binary_forward, .backward = binary_backward,                  \
                          .make_case = binary_case}
 
@@ -272,22 +264,10 @@ static int compare_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     int64_t shape[OV_MAX_DIMS];
     int nd = ov_broadcast_inputs(c, 3, shape);
     out[0] = ov_empty(nd, shape, OV_BOOL);
-    ovKView o = ov_kview(out[0]), a, b;
-    a = ov_kview_bcast(c->in[0], nd, shape);
-    /* logical_not is logical_xor with true */
-    uint8_t one = 1;
-    if (c->n_in > 1) {
-        b = ov_kview_bcast(c->in[1], nd, shape);
-    } else {
-        b = a;
-        b.data = &one;
-        b.dtype = OV_BOOL;
-        for (int d = 0; d < nd; d++) b.stride[d] = 0;
-    }
-    if (c->impl == OV_IMPL_REF)
-        ov_kcompare_ref((ovCompareFn)c->op->code, &o, &a, &b);
-    else
-        ov_kcompare_fast((ovCompareFn)c->op->code, &o, &a, &b);
+    /* logical_not is logical_xor with true (a bool scalar on the op's device) */
+    ovTensor *rhs = c->n_in > 1 ? c->in[1] : ov_scalar(1, OV_BOOL);
+    ovKView o = ov_kview(out[0]), a = ov_kview_bcast(c->in[0], nd, shape), b = ov_kview_bcast(rhs, nd, shape);
+    OV_KERNEL(c, ov_kcompare, (ovCompareFn)c->op->code, &o, &a, &b);
     return 1;
 }
 
@@ -308,7 +288,7 @@ static bool compare_case(int k, ovOpCall *c) {
 
 #define COMPARE(id, opname, fn, kind, doc_)                                                        \
     static ovOpDef id = {.name = opname, .doc = doc_, .args = {{"a", kind, 0}, {"b", kind, 0}},     \
-                         .outputs = "out", .flags = OV_OP_NO_GRAD, .code = fn,                     \
+                         .outputs = "out", .flags = OV_OP_NO_GRAD | OV_OP_CUDA, .code = fn,        \
                          .check = binary_check, .forward = compare_forward,                        \
                          .make_case = compare_case}
 
@@ -324,17 +304,14 @@ COMPARE(op_logical_xor, "logical_xor", OV_C_XOR, OV_ARG_BOOL, "a xor b");
 
 static ovOpDef op_logical_not = {
     .name = "logical_not", .doc = "not a", .args = {{"a", OV_ARG_BOOL, 0}}, .outputs = "out",
-    .flags = OV_OP_NO_GRAD, .code = OV_C_XOR, .forward = compare_forward, .make_case = compare_case,
+    .flags = OV_OP_NO_GRAD | OV_OP_CUDA, .code = OV_C_XOR, .forward = compare_forward, .make_case = compare_case,
 };
 
 /* ================= where and masked_fill ================= */
 
 static void where_run(const ovOpCall *c, ovTensor *out, const ovKView *cv, const ovKView *av, const ovKView *bv) {
     ovKView o = ov_kview(out);
-    if (c->impl == OV_IMPL_REF)
-        ov_kwhere_ref(&o, cv, av, bv);
-    else
-        ov_kwhere_fast(&o, cv, av, bv);
+    OV_KERNEL(c, ov_kwhere, &o, cv, av, bv);
 }
 
 static int where_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
@@ -372,7 +349,7 @@ static bool where_case(int k, ovOpCall *c) {
 static ovOpDef op_where = {
     .name = "where", .doc = "cond ? a : b (broadcasting)",
     .args = {{"cond", OV_ARG_BOOL, 0}, {"a", OV_ARG_FLOAT, 0}, {"b", OV_ARG_FLOAT, 0}},
-    .outputs = "out", .check = where_check, .forward = where_forward, .backward = where_backward,
+    .outputs = "out", .flags = OV_OP_CUDA, .check = where_check, .forward = where_forward, .backward = where_backward,
     .make_case = where_case,
 };
 
@@ -387,11 +364,9 @@ static int masked_fill_forward(const ovOpCall *c, ovTensor **out, ovSaved *save)
     (void)save;
     ovTensor *x = c->in[0];
     out[0] = ov_empty(x->ndim, x->shape, OV_F32);
-    float v = (float)c->attr[0].f;
+    ovTensor *value = ov_scalar(c->attr[0].f, OV_F32); /* on the op's device, broadcast with stride 0 */
     ovKView cv = ov_kview_bcast(c->in[1], x->ndim, x->shape), xv = ov_kview(x);
-    ovKView fill = xv; /* the fill value, broadcast with stride 0 */
-    fill.data = &v;
-    for (int d = 0; d < fill.ndim; d++) fill.stride[d] = 0;
+    ovKView fill = ov_kview_bcast(value, x->ndim, x->shape);
     where_run(c, out[0], &cv, &fill, &xv);
     return 1;
 }
@@ -413,7 +388,7 @@ static ovOpDef op_masked_fill = {
     .name = "masked_fill", .doc = "x with value where mask is true (mask broadcasts to x)",
     .args = {{"x", OV_ARG_FLOAT, 0}, {"mask", OV_ARG_BOOL, 0}},
     .attrs = {{"value", OV_ATTR_FLOAT, "0"}},
-    .outputs = "out", .check = masked_fill_check, .forward = masked_fill_forward,
+    .outputs = "out", .flags = OV_OP_CUDA, .check = masked_fill_check, .forward = masked_fill_forward,
     .backward = masked_fill_backward, .make_case = masked_fill_case,
 };
 
@@ -536,6 +511,11 @@ void ov_acc_(ovTensor *dst, ovTensor *src) {
         int64_t ss = src->shape[i], ds = dst->shape[i + dst->ndim - src->ndim];
         if (ss != ds && ss != 1) ov_panic("acc_: %s does not broadcast to %s", ov_describe(src, b, sizeof b), ov_describe(dst, a, sizeof a));
     }
-    ov_kbinary_fast(OV_B_ADD, &d, &d, &s);
+    if (ov_device(dst) != ov_device(src))
+        ov_panic("acc_: %s and %s are on different devices", ov_describe(dst, a, sizeof a), ov_describe(src, b, sizeof b));
+    if (ov_device(dst) == OV_DEV_CUDA)
+        ov_kbinary_cuda(OV_B_ADD, &d, &d, &s);
+    else
+        ov_kbinary_fast(OV_B_ADD, &d, &d, &s);
     ov_bump_version(dst);
 }

@@ -7,6 +7,7 @@
 #include "autograd/ops/util.h"
 #include "autograd/testgen.h"
 #include "kernels/cpu/reduce.h"
+#include "kernels/cuda/reduce.h"
 
 enum { A_DIMS, A_KEEPDIM };
 
@@ -42,10 +43,7 @@ static int sum_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
         o.stride[d] = s;
         s *= keep[d];
     }
-    if (c->impl == OV_IMPL_REF)
-        ov_ksum_ref(&o, &xv);
-    else
-        ov_ksum_fast(&o, &xv);
+    OV_KERNEL(c, ov_ksum, &o, &xv);
     return 1;
 }
 
@@ -79,7 +77,7 @@ static bool reduce_case(int k, ovOpCall *c) {
 
 static ovOpDef op_sum = {
     .name = "sum", .doc = "sum over dims (all when empty)", .args = {{"x", OV_ARG_FLOAT, 0}}, REDUCE_ATTRS,
-    .outputs = "out", .check = reduce_check, .forward = sum_forward, .backward = sum_backward,
+    .outputs = "out", .flags = OV_OP_CUDA, .check = reduce_check, .forward = sum_forward, .backward = sum_backward,
     .make_case = reduce_case, .fast_tol = 64,
 };
 

@@ -9,6 +9,7 @@
 #include "autograd/ops/util.h"
 #include "autograd/testgen.h"
 #include "kernels/cpu/copy.h"
+#include "kernels/cuda/copy.h"
 
 /* ================= reshape ================= */
 
@@ -94,10 +95,7 @@ static int reshape_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     }
     ovTensor *copy = ov_empty(x->ndim, x->shape, x->dtype);
     ovKView d = ov_kview(copy), s = ov_kview(x);
-    if (c->impl == OV_IMPL_REF)
-        ov_kcopy_ref(&d, &s);
-    else
-        ov_kcopy_fast(&d, &s);
+    OV_KERNEL(c, ov_kcopy, &d, &s);
     out[0] = ov_view_of(copy, nd, shape, NULL, 0);
     return 1;
 }
@@ -123,7 +121,7 @@ static ovOpDef op_reshape = {
     .name = "reshape", .doc = "same elements in a new shape (a view when the strides allow, else a copy)",
     .args = {{"x", OV_ARG_ANY, 0}},
     .attrs = {{"shape", OV_ATTR_INTS, NULL}, {"view_only", OV_ATTR_BOOL, "false"}},
-    .outputs = "out", .check = reshape_check, .forward = reshape_forward, .backward = reshape_backward,
+    .outputs = "out", .flags = OV_OP_CUDA, .check = reshape_check, .forward = reshape_forward, .backward = reshape_backward,
     .make_case = reshape_case,
 };
 
@@ -176,7 +174,7 @@ static bool permute_case(int k, ovOpCall *c) {
 
 static ovOpDef op_permute = {
     .name = "permute", .doc = "reorders dims (a view)", .args = {{"x", OV_ARG_ANY, 0}},
-    .attrs = {{"dims", OV_ATTR_INTS, NULL}}, .outputs = "out", .flags = OV_OP_VIEW,
+    .attrs = {{"dims", OV_ATTR_INTS, NULL}}, .outputs = "out", .flags = OV_OP_VIEW | OV_OP_CUDA,
     .check = permute_check, .forward = permute_forward, .backward = permute_backward, .make_case = permute_case,
 };
 
@@ -243,7 +241,7 @@ static ovOpDef op_slice = {
     .name = "slice", .doc = "x[start:end:step] along dim (a view; Python bounds)", .args = {{"x", OV_ARG_ANY, 0}},
     .attrs = {{"dim", OV_ATTR_INT, "0"}, {"start", OV_ATTR_INT, "0"}, {"end", OV_ATTR_INT, "9223372036854775807"},
               {"step", OV_ATTR_INT, "1"}},
-    .outputs = "out", .flags = OV_OP_VIEW, .check = slice_check, .forward = slice_forward,
+    .outputs = "out", .flags = OV_OP_VIEW | OV_OP_CUDA, .check = slice_check, .forward = slice_forward,
     .backward = slice_backward, .make_case = slice_case,
 };
 
@@ -306,7 +304,7 @@ static bool expand_case(int k, ovOpCall *c) {
 static ovOpDef op_expand = {
     .name = "expand", .doc = "broadcast size-1 dims to a larger shape (a view with stride 0)",
     .args = {{"x", OV_ARG_ANY, 0}}, .attrs = {{"shape", OV_ATTR_INTS, NULL}}, .outputs = "out",
-    .flags = OV_OP_VIEW, .check = expand_check, .forward = expand_forward, .backward = expand_backward,
+    .flags = OV_OP_VIEW | OV_OP_CUDA, .check = expand_check, .forward = expand_forward, .backward = expand_backward,
     .make_case = expand_case,
 };
 
@@ -318,10 +316,7 @@ static int copy_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     ovDType dt = c->op->attrs[0].name ? (ovDType)c->attr[0].i : x->dtype;
     out[0] = ov_empty(x->ndim, x->shape, dt);
     ovKView d = ov_kview(out[0]), s = ov_kview(x);
-    if (c->impl == OV_IMPL_REF)
-        ov_kcopy_ref(&d, &s);
-    else
-        ov_kcopy_fast(&d, &s);
+    OV_KERNEL(c, ov_kcopy, &d, &s);
     return 1;
 }
 
@@ -338,7 +333,7 @@ static bool clone_case(int k, ovOpCall *c) {
 }
 
 static ovOpDef op_clone = {
-    .name = "clone", .doc = "a contiguous copy", .args = {{"x", OV_ARG_ANY, 0}}, .outputs = "out",
+    .name = "clone", .doc = "a contiguous copy", .args = {{"x", OV_ARG_ANY, 0}}, .outputs = "out", .flags = OV_OP_CUDA,
     .forward = copy_forward, .backward = copy_backward, .make_case = clone_case,
 };
 
@@ -354,7 +349,7 @@ static bool to_dtype_case(int k, ovOpCall *c) {
 static ovOpDef op_to_dtype = {
     .name = "to_dtype", .doc = "converts the dtype (round to nearest even for bf16/f16, truncation for ints)",
     .args = {{"x", OV_ARG_ANY, 0}}, .attrs = {{"dtype", OV_ATTR_DTYPE, "f32"}}, .outputs = "out",
-    .forward = copy_forward, .backward = copy_backward, .make_case = to_dtype_case,
+    .flags = OV_OP_CUDA, .forward = copy_forward, .backward = copy_backward, .make_case = to_dtype_case,
 };
 
 /* ================= to_device ================= */
@@ -382,7 +377,7 @@ static bool to_device_case(int k, ovOpCall *c) {
 static ovOpDef op_to_device = {
     .name = "to_device", .doc = "copies the tensor to another device (contiguous on arrival)",
     .args = {{"x", OV_ARG_ANY, 0}}, .attrs = {{"device", OV_ATTR_ENUM, "cpu", "cpu|cuda"}}, .outputs = "out",
-    .forward = to_device_forward, .backward = to_device_backward, .make_case = to_device_case,
+    .flags = OV_OP_CUDA, .forward = to_device_forward, .backward = to_device_backward, .make_case = to_device_case,
 };
 
 ovOpDef *const ov_ops_shape[] = {&op_reshape, &op_permute, &op_slice,     &op_expand,

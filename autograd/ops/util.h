@@ -17,6 +17,17 @@ ovKView ov_kview_bcast(const ovTensor *t, int ndim, const int64_t *shape);
 /* Sums g over the dims that were broadcast to turn `like`'s shape into g's shape. */
 ovTensor *ov_sum_to(ovTensor *g, const ovTensor *like);
 
+/* Runs the kernel family `name` for the call's implementation: name_ref, name_fast (CPU) or
+ * name_cuda (the device twin in kernels/cuda/, same arguments). */
+#define OV_KERNEL(c, name, ...)                                \
+    do {                                                       \
+        switch ((c)->impl) {                                   \
+        case OV_IMPL_REF: name##_ref(__VA_ARGS__); break;      \
+        case OV_IMPL_FAST: name##_fast(__VA_ARGS__); break;    \
+        default: name##_cuda(__VA_ARGS__); break;              \
+        }                                                      \
+    } while (0)
+
 /* Attribute shorthands. */
 static inline int64_t ov_attr_i(const ovOpCall *c, int k) { return c->attr[k].i; }
 static inline double ov_attr_f(const ovOpCall *c, int k) { return c->attr[k].f; }
