@@ -90,7 +90,7 @@ static void gather_span(void *o, const void *x, const int64_t *idx, int64_t n, i
 #undef GATHER
 }
 
-/* Row iterator over the A part of up to three views seen with the iteration shape: row a is
+/* Row iterator over the A part of three views seen with the iteration shape: row a is
  * position a of the dims before dim, it.off[k] its offset in view k, it.inner = M. */
 static ovKRows head_rows(int dim, const int64_t *sh, const ovKView *v0, const ovKView *v1, const ovKView *v2) {
     const ovKView *v[3] = {v0, v1, v2};

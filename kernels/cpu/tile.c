@@ -54,7 +54,8 @@ void ov_krepeat_fast(const ovKView *out, const ovKView *x) {
 #pragma omp parallel for schedule(static) if (total > OV_KINDEX_PAR)
         for (int64_t p = 0; p < P; p++) {
             char *base = kidx_at(out, kidx_sub_offset(x->shape, out->stride, 0, d, p), esz);
-            for (int64_t k = 1; k < reps; k++) memcpy(base + k * block * (int64_t)esz, base, (size_t)(block * (int64_t)esz));
+            size_t bytes = (size_t)block * esz;
+            for (int64_t k = 1; k < reps; k++) memcpy(base + (size_t)k * bytes, base, bytes);
         }
     }
 }
