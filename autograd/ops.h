@@ -114,9 +114,11 @@ ovTensor *ov_normalize(ovTensor *x, int dim, double eps);
 /* ---------------- joining, indexing, sorting (autograd/ops/index.c) ---------------- */
 ovTensor *ov_cat(int n, ovTensor **ts, int dim);
 ovTensor *ov_stack(int n, ovTensor **ts, int dim);
-/* Splits into pieces of the given sizes along dim; writes them to out and returns how many. */
+/* Splits into pieces of the given sizes along dim (one size: pieces of that size, the last maybe
+ * shorter, like torch.split(x, int)); writes views to out, which needs room for every piece, and
+ * returns how many. */
 int ov_split(ovTensor *x, int n_sizes, const int64_t *sizes, int dim, ovTensor **out);
-int ov_chunk(ovTensor *x, int chunks, int dim, ovTensor **out);
+int ov_chunk(ovTensor *x, int chunks, int dim, ovTensor **out); /* torch.chunk: may give fewer pieces */
 ovTensor *ov_index_select(ovTensor *x, int dim, ovTensor *index);
 ovTensor *ov_gather(ovTensor *x, int dim, ovTensor *index);
 /* x with src added at index along dim (out-of-place torch.scatter_add). */
@@ -126,6 +128,7 @@ ovTensor *ov_repeat(ovTensor *x, int n, const int64_t *repeats);
 /* Constant pad: pads = (last_lo, last_hi, prev_lo, prev_hi, ...) like F.pad; negative crops. */
 ovTensor *ov_pad(ovTensor *x, int n_pads, const int64_t *pads, double value);
 ovTensor *ov_flip(ovTensor *x, int n, const int64_t *dims);
+/* indices may be NULL; sorted=false gives the k chosen elements in their original order. */
 ovTensor *ov_topk(ovTensor *x, int64_t k, int dim, bool largest, bool sorted, ovTensor **indices);
 ovTensor *ov_sort(ovTensor *x, int dim, bool descending, ovTensor **indices); /* stable */
 ovTensor *ov_argsort(ovTensor *x, int dim, bool descending);
