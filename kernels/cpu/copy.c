@@ -3,26 +3,13 @@
 
 #include <string.h>
 
+#include "kernels/cpu/rows.h"
 #include "kernels/half.h"
 
 void ov_kcopy_ref(const ovKView *dst, const ovKView *src) {
     int64_t n = kv_numel(dst);
     for (int64_t i = 0; i < n; i++)
         kv_store(dst->dtype, dst->data, kv_offset(dst, i), kv_load(src->dtype, src->data, kv_offset(src, i)));
-}
-
-/* One row of a same-dtype copy, by element size. */
-static void copy_row_same(void *d, const void *s, int64_t n, int64_t ds, int64_t ss, size_t esz) {
-    if (ds == 1 && ss == 1) {
-        memcpy(d, s, (size_t)n * esz);
-        return;
-    }
-    switch (esz) {
-    case 1: for (int64_t i = 0; i < n; i++) ((uint8_t *)d)[i * ds] = ((const uint8_t *)s)[i * ss]; break;
-    case 2: for (int64_t i = 0; i < n; i++) ((uint16_t *)d)[i * ds] = ((const uint16_t *)s)[i * ss]; break;
-    case 4: for (int64_t i = 0; i < n; i++) ((uint32_t *)d)[i * ds] = ((const uint32_t *)s)[i * ss]; break;
-    default: for (int64_t i = 0; i < n; i++) ((uint64_t *)d)[i * ds] = ((const uint64_t *)s)[i * ss]; break;
-    }
 }
 
 /* One row of a converting copy; the common float conversions get their own loops. */
@@ -61,17 +48,19 @@ void ov_kcopy_fast(const ovKView *dst, const ovKView *src) {
     }
     ovKRows it0;
     kv_rows_init(&it0, 2, (const ovKView *[]){dst, src});
-    int64_t rows = it0.rows;
-#pragma omp parallel for schedule(static) if (n > (1 << 16))
-    for (int64_t r = 0; r < rows; r++) {
+#pragma omp parallel if (n > (1 << 16))
+    {
+        int64_t r0, r1;
+        ov_thread_range(it0.rows, &r0, &r1);
         ovKRows it = it0;
-        kv_rows_seek(&it, r);
-        if (same)
-            copy_row_same((char *)dst->data + it.off[0] * (int64_t)esz,
-                          (const char *)src->data + it.off[1] * (int64_t)esz, it.inner, it.step[0],
-                          it.step[1], esz);
-        else
-            copy_row_convert(dst, it.off[0], it.step[0], src, it.off[1], it.step[1], it.inner);
+        if (r0 < r1) kv_rows_seek(&it, r0);
+        for (int64_t r = r0; r < r1; r++, kv_rows_next(&it)) {
+            if (same)
+                ov_row_copy((char *)dst->data + it.off[0] * (int64_t)esz,
+                            (const char *)src->data + it.off[1] * (int64_t)esz, it.inner, it.step[0], it.step[1], esz);
+            else
+                copy_row_convert(dst, it.off[0], it.step[0], src, it.off[1], it.step[1], it.inner);
+        }
     }
 }
 

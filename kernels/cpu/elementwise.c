@@ -1,6 +1,7 @@
 /* elementwise.c: reference and fast CPU kernels of elementwise.h. */
 #include "kernels/cpu/elementwise.h"
 
+#include "kernels/cpu/rows.h"
 #include "kernels/cpu/vmath.h"
 
 #define CHUNK 16384 /* elements per OpenMP work item */
@@ -128,15 +129,19 @@ void ov_kunary_fast(ovUnaryFn f, const ovKView *out, const ovKView *x, float p1,
     }
     ovKRows it0;
     kv_rows_init(&it0, 2, (const ovKView *[]){out, x});
-#pragma omp parallel for schedule(static) if (n > CHUNK)
-    for (int64_t r = 0; r < it0.rows; r++) {
+#pragma omp parallel if (n > CHUNK)
+    {
+        int64_t r0, r1;
+        ov_thread_range(it0.rows, &r0, &r1);
         ovKRows it = it0;
-        kv_rows_seek(&it, r);
-        if (it.step[0] == 1 && it.step[1] == 1)
-            unary_span(f, o + it.off[0], xi + it.off[1], it.inner, p1, p2);
-        else
-            for (int64_t i = 0; i < it.inner; i++)
-                o[it.off[0] + i * it.step[0]] = ov_unary(f, xi[it.off[1] + i * it.step[1]], p1, p2);
+        if (r0 < r1) kv_rows_seek(&it, r0);
+        for (int64_t r = r0; r < r1; r++, kv_rows_next(&it)) {
+            if (it.step[0] == 1 && it.step[1] == 1)
+                unary_span(f, o + it.off[0], xi + it.off[1], it.inner, p1, p2);
+            else
+                for (int64_t i = 0; i < it.inner; i++)
+                    o[it.off[0] + i * it.step[0]] = ov_unary(f, xi[it.off[1] + i * it.step[1]], p1, p2);
+        }
     }
 }
 
@@ -188,16 +193,20 @@ void ov_kbinary_fast(ovBinaryFn f, const ovKView *out, const ovKView *a, const o
     }
     ovKRows it0;
     kv_rows_init(&it0, 3, (const ovKView *[]){out, a, b});
-#pragma omp parallel for schedule(static) if (n > CHUNK)
-    for (int64_t r = 0; r < it0.rows; r++) {
+#pragma omp parallel if (n > CHUNK)
+    {
+        int64_t r0, r1;
+        ov_thread_range(it0.rows, &r0, &r1);
         ovKRows it = it0;
-        kv_rows_seek(&it, r);
-        int64_t so = it.step[0], sa = it.step[1], sb = it.step[2];
-        if (so == 1 && (sa == 1 || sa == 0) && (sb == 1 || sb == 0) && (sa | sb))
-            binary_span(f, o + it.off[0], ap + it.off[1], sa, bp + it.off[2], sb, it.inner);
-        else
-            for (int64_t i = 0; i < it.inner; i++)
-                o[it.off[0] + i * so] = ov_binary(f, ap[it.off[1] + i * sa], bp[it.off[2] + i * sb]);
+        if (r0 < r1) kv_rows_seek(&it, r0);
+        for (int64_t r = r0; r < r1; r++, kv_rows_next(&it)) {
+            int64_t so = it.step[0], sa = it.step[1], sb = it.step[2];
+            if (so == 1 && (sa == 1 || sa == 0) && (sb == 1 || sb == 0) && (sa | sb))
+                binary_span(f, o + it.off[0], ap + it.off[1], sa, bp + it.off[2], sb, it.inner);
+            else
+                for (int64_t i = 0; i < it.inner; i++)
+                    o[it.off[0] + i * so] = ov_binary(f, ap[it.off[1] + i * sa], bp[it.off[2] + i * sb]);
+        }
     }
 }
 
@@ -211,12 +220,16 @@ void ov_kcompare_fast(ovCompareFn f, const ovKView *out, const ovKView *a, const
     kv_rows_init(&it0, 3, (const ovKView *[]){out, a, b});
     uint8_t *o = kv_u8(out);
     const float *ap = kv_f32(a), *bp = kv_f32(b);
-#pragma omp parallel for schedule(static) if (n > CHUNK)
-    for (int64_t r = 0; r < it0.rows; r++) {
+#pragma omp parallel if (n > CHUNK)
+    {
+        int64_t r0, r1;
+        ov_thread_range(it0.rows, &r0, &r1);
         ovKRows it = it0;
-        kv_rows_seek(&it, r);
-        for (int64_t i = 0; i < it.inner; i++)
-            o[it.off[0] + i * it.step[0]] = (uint8_t)ov_compare(f, ap[it.off[1] + i * it.step[1]], bp[it.off[2] + i * it.step[2]]);
+        if (r0 < r1) kv_rows_seek(&it, r0);
+        for (int64_t r = r0; r < r1; r++, kv_rows_next(&it)) {
+            for (int64_t i = 0; i < it.inner; i++)
+                o[it.off[0] + i * it.step[0]] = (uint8_t)ov_compare(f, ap[it.off[1] + i * it.step[1]], bp[it.off[2] + i * it.step[2]]);
+        }
     }
 }
 
@@ -232,12 +245,16 @@ void ov_kwhere_fast(const ovKView *out, const ovKView *cond, const ovKView *a, c
     }
     ovKRows it0;
     kv_rows_init(&it0, 4, (const ovKView *[]){out, cond, a, b});
-#pragma omp parallel for schedule(static) if (n > CHUNK)
-    for (int64_t r = 0; r < it0.rows; r++) {
+#pragma omp parallel if (n > CHUNK)
+    {
+        int64_t r0, r1;
+        ov_thread_range(it0.rows, &r0, &r1);
         ovKRows it = it0;
-        kv_rows_seek(&it, r);
-        for (int64_t i = 0; i < it.inner; i++)
-            o[it.off[0] + i * it.step[0]] = c[it.off[1] + i * it.step[1]] ? ap[it.off[2] + i * it.step[2]]
-                                                                          : bp[it.off[3] + i * it.step[3]];
+        if (r0 < r1) kv_rows_seek(&it, r0);
+        for (int64_t r = r0; r < r1; r++, kv_rows_next(&it)) {
+            for (int64_t i = 0; i < it.inner; i++)
+                o[it.off[0] + i * it.step[0]] = c[it.off[1] + i * it.step[1]] ? ap[it.off[2] + i * it.step[2]]
+                                                                              : bp[it.off[3] + i * it.step[3]];
+        }
     }
 }

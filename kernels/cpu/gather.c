@@ -120,10 +120,10 @@ void ov_kgather_fast(const ovKView *out, const ovKView *x, const ovKView *index,
 #pragma omp parallel if (total > OV_KINDEX_PAR)
         {
             int64_t a0, a1;
-            kidx_thread_range(A, &a0, &a1);
+            ov_thread_range(A, &a0, &a1);
             ovKRows it = it0;
             if (a0 < a1) kv_rows_seek(&it, a0);
-            for (int64_t a = a0; a < a1; a++, kidx_rows_next(&it))
+            for (int64_t a = a0; a < a1; a++, kv_rows_next(&it))
                 gather_span(kidx_at(out, it.off[0], esz), kidx_at(x, it.off[2], esz), idx + it.off[1], M, od, id, xd,
                             0, esz);
         }
@@ -135,13 +135,13 @@ void ov_kgather_fast(const ovKView *out, const ovKView *x, const ovKView *index,
 #pragma omp parallel if (total > OV_KINDEX_PAR)
     {
         int64_t w0, w1;
-        kidx_thread_range(A * M, &w0, &w1);
+        ov_thread_range(A * M, &w0, &w1);
         ovKRows it = it0;
         if (w0 < w1) kv_rows_seek(&it, w0 / M);
         for (int64_t w = w0, j = w0 % M; w < w1; w++) {
             int64_t oo = it.off[0] + j * od, io = it.off[1] + j * id, xo = it.off[2];
             if (linear && bi.step == 0) /* one index for the whole row (index_select, embedding): a row copy */
-                kidx_row_copy(kidx_at(out, oo, esz), kidx_at(x, xo + idx[io] * xd, esz), B, bo.step, bx.step, esz);
+                ov_row_copy(kidx_at(out, oo, esz), kidx_at(x, xo + idx[io] * xd, esz), B, bo.step, bx.step, esz);
             else if (linear)
                 gather_span(kidx_at(out, oo, esz), kidx_at(x, xo, esz), idx + io, B, bo.step, bi.step, xd, bx.step,
                             esz);
@@ -151,7 +151,7 @@ void ov_kgather_fast(const ovKView *out, const ovKView *x, const ovKView *index,
                            kidx_at(x, xo + idx[io + boff(&bi, b)] * xd + boff(&bx, b), esz), esz);
             if (++j == M) {
                 j = 0;
-                kidx_rows_next(&it);
+                kv_rows_next(&it);
             }
         }
     }
@@ -183,7 +183,7 @@ void ov_kscatter_add_fast(const ovKView *out, const ovKView *x, const ovKView *i
 #pragma omp parallel if (m > OV_KINDEX_PAR)
     {
         int64_t w0, w1;
-        kidx_thread_range(A * nt, &w0, &w1);
+        ov_thread_range(A * nt, &w0, &w1);
         ovKRows it = it0;
         if (w0 < w1) kv_rows_seek(&it, w0 / nt);
         for (int64_t w = w0, t = w0 % nt; w < w1; w++) {
@@ -207,7 +207,7 @@ void ov_kscatter_add_fast(const ovKView *out, const ovKView *x, const ovKView *i
             }
             if (++t == nt) {
                 t = 0;
-                kidx_rows_next(&it);
+                kv_rows_next(&it);
             }
         }
     }

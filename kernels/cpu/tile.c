@@ -32,12 +32,12 @@ void ov_krepeat_fast(const ovKView *out, const ovKView *x) {
 #pragma omp parallel if (total > OV_KINDEX_PAR)
     {
         int64_t r0, r1;
-        kidx_thread_range(it0.rows, &r0, &r1);
+        ov_thread_range(it0.rows, &r0, &r1);
         ovKRows it = it0;
         if (r0 < r1) kv_rows_seek(&it, r0);
-        for (int64_t r = r0; r < r1; r++, kidx_rows_next(&it)) {
+        for (int64_t r = r0; r < r1; r++, kv_rows_next(&it)) {
             char *orow = kidx_at(out, it.off[1], esz);
-            kidx_row_copy(orow, kidx_at(x, it.off[0], esz), xn, 1, it.step[0], esz);
+            ov_row_copy(orow, kidx_at(x, it.off[0], esz), xn, 1, it.step[0], esz);
             for (int64_t done = xn; done < L;) {
                 int64_t k = done < L - done ? done : L - done;
                 memcpy(orow + done * (int64_t)esz, orow, (size_t)k * esz);
@@ -101,10 +101,10 @@ void ov_kpad_fast(const ovKView *out, const ovKView *x, const int64_t *lo, doubl
 #pragma omp parallel if (total > OV_KINDEX_PAR)
     {
         int64_t r0, r1;
-        kidx_thread_range(it0.rows, &r0, &r1);
+        ov_thread_range(it0.rows, &r0, &r1);
         ovKRows it = it0;
         if (r0 < r1) kv_rows_seek(&it, r0);
-        for (int64_t r = r0; r < r1; r++, kidx_rows_next(&it)) {
+        for (int64_t r = r0; r < r1; r++, kv_rows_next(&it)) {
             char *orow = kidx_at(out, it.off[0], esz);
             int64_t os = it.step[0], xo = 0;
             bool inside = i1 > i0;
@@ -114,13 +114,13 @@ void ov_kpad_fast(const ovKView *out, const ovKView *x, const int64_t *lo, doubl
                 xo += s * x->stride[d];
             }
             if (!inside) {
-                kidx_row_fill(orow, &fill, L, os, esz);
+                ov_row_fill(orow, &fill, L, os, esz);
                 continue;
             }
-            kidx_row_fill(orow, &fill, i0, os, esz);
-            kidx_row_copy(orow + i0 * os * (int64_t)esz, kidx_at(x, xo + (i0 - lo_last) * xs, esz), i1 - i0, os, xs,
+            ov_row_fill(orow, &fill, i0, os, esz);
+            ov_row_copy(orow + i0 * os * (int64_t)esz, kidx_at(x, xo + (i0 - lo_last) * xs, esz), i1 - i0, os, xs,
                           esz);
-            kidx_row_fill(orow + i1 * os * (int64_t)esz, &fill, L - i1, os, esz);
+            ov_row_fill(orow + i1 * os * (int64_t)esz, &fill, L - i1, os, esz);
         }
     }
 }
@@ -172,16 +172,16 @@ void ov_kflip_fast(const ovKView *out, const ovKView *x, unsigned dims) {
 #pragma omp parallel if (total > OV_KINDEX_PAR)
     {
         int64_t r0, r1;
-        kidx_thread_range(it0.rows, &r0, &r1);
+        ov_thread_range(it0.rows, &r0, &r1);
         ovKRows it = it0;
         if (r0 < r1) kv_rows_seek(&it, r0);
-        for (int64_t row = r0; row < r1; row++, kidx_rows_next(&it)) {
+        for (int64_t row = r0; row < r1; row++, kv_rows_next(&it)) {
             char *o = kidx_at(out, it.off[0], esz);
             const char *src = kidx_at(&r, it.off[1], esz);
             if (it.step[0] == 1 && it.step[1] == -1) /* the last dim flipped and contiguous */
                 reverse_span(o, src, it.inner, esz);
             else
-                kidx_row_copy(o, src, it.inner, it.step[0], it.step[1], esz);
+                ov_row_copy(o, src, it.inner, it.step[0], it.step[1], esz);
         }
     }
 }
