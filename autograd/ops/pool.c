@@ -212,7 +212,7 @@ static const PoolCase pool3[] = {
     {1, 2, {5, 7, 6}, {3, 3, 3}, {2, 2, 2}, {1, 1, 1}, {1, 1, 1}, true, false}, /* ceil_mode, padding, odd */
     {2, 2, {4, 7, 9}, {2, 3, 2}, {1, 2, 2}, {0, 1, 1}, {1, 1, 2}, false, true}, /* asym; dilation (max) */
     {1, 2, {3, 5, 4}, {1, 2, 2}, {1, 3, 3}, {0, 1, 1}, {1, 1, 1}, true, false}, /* ceil drops a window */
-    {2, 16, {4, 12, 12}, {2, 2, 2}, {2, 2, 2}, {0, 0, 0}, {1, 1, 1}, true, true}, /* larger (threads) */
+    {2, 16, {8, 16, 18}, {2, 2, 2}, {2, 2, 2}, {0, 0, 0}, {1, 1, 1}, true, true}, /* larger (threads) */
     {1, 1, {1, 1, 1}, {1, 1, 1}, {1, 1, 1}, {0, 0, 0}, {1, 1, 1}, false, true}, /* size 1 */
 };
 static const PoolCase pool2[] = {
@@ -220,7 +220,7 @@ static const PoolCase pool2[] = {
     {1, 2, {1, 7, 6}, {1, 3, 3}, {1, 2, 2}, {0, 1, 1}, {1, 1, 1}, true, false},
     {2, 2, {1, 7, 9}, {1, 3, 2}, {1, 2, 1}, {0, 1, 1}, {1, 2, 2}, true, true},
     {1, 2, {1, 5, 4}, {1, 2, 3}, {1, 3, 1}, {0, 1, 1}, {1, 1, 1}, true, false},
-    {4, 16, {1, 20, 22}, {1, 3, 3}, {1, 2, 2}, {0, 1, 1}, {1, 1, 1}, false, false}, /* larger (threads) */
+    {4, 16, {1, 24, 22}, {1, 3, 3}, {1, 2, 2}, {0, 1, 1}, {1, 1, 1}, false, false}, /* larger (threads) */
 };
 
 #define NCASES(a) ((int)(sizeof(a) / sizeof((a)[0])))

@@ -5,7 +5,7 @@
  * among OpenMP threads without atomics. */
 #include "kernels/cpu/im2col.h"
 
-#define PAR_MIN (1 << 15) /* elements below which a parallel region costs more than it saves */
+#define PAR_MIN (1 << 17) /* elements below which a parallel region costs more than it saves */
 
 static inline int64_t clampi(int64_t v, int64_t lo, int64_t hi) { return v < lo ? lo : v > hi ? hi : v; }
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PAR_MIN (1 << 14)
+#define PAR_MIN (1 << 16) /* taps below which threads cost more than they save */
 
 /* Window o along one dim: inputs start + k*d for k in [lo, hi) lie inside [0, in). */
 typedef struct {
