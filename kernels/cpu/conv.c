@@ -9,6 +9,7 @@
 #include "kernels/cpu/conv.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,7 +26,11 @@
 
 static float *scratch(int64_t n) {
     void *p = NULL;
-    if (posix_memalign(&p, 64, (size_t)(n > 0 ? n : 1) * sizeof(float))) abort();
+    size_t bytes = (size_t)(n > 0 ? n : 1) * sizeof(float);
+    if (posix_memalign(&p, 64, bytes)) {
+        fprintf(stderr, "convolution: out of memory for a %zu-byte column buffer\n", bytes);
+        abort();
+    }
     return p;
 }
 

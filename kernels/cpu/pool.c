@@ -5,6 +5,7 @@
 #include "kernels/cpu/pool.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,10 @@ typedef struct {
 static Wins windows(const ovPoolParams *p, const int64_t *in, const int64_t *out) {
     Wins ws;
     ws.mem = malloc((size_t)(out[0] + out[1] + out[2] + 1) * sizeof(Win));
+    if (!ws.mem) {
+        fprintf(stderr, "pooling: out of memory for window tables\n");
+        abort();
+    }
     Win *at = ws.mem;
     for (int i = 0; i < 3; i++) {
         ws.w[i] = at;
