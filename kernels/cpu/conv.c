@@ -146,6 +146,35 @@ static int64_t chunk_cols(int64_t K, int64_t S) {
 
 static int64_t spatial(const ovKView *v) { return v->shape[2] * v->shape[3] * v->shape[4]; }
 
+/* Patch embeddings of small images (CLIP: 196 patches a frame) make GEMMs too narrow to run
+ * well, so the patches of several images go through one GEMM into Z, whose per-image column
+ * blocks are then added to the output rows (which hold the bias). */
+static void conv_patch_folded(float *Y, const ovKView *x, const Rows *wr, const ovColGeom *g, int64_t Cout,
+                              int64_t G, int64_t Mg, int64_t K, int64_t S) {
+    int64_t N = x->shape[0], nb = chunk_cols(K, N * S) / S;
+    nb = nb < 1 ? 1 : nb > N ? N : nb;
+    float *colT = scratch(nb * S * K), *Z = scratch(Mg * nb * S);
+    for (int64_t gi = 0; gi < G; gi++) {
+        const float *wg = wr->p + gi * Mg * wr->st[0];
+        for (int64_t n0 = 0; n0 < N; n0 += nb) {
+            int64_t m = N - n0 < nb ? N - n0 : nb;
+            for (int64_t i = 0; i < m; i++)
+                ov_patch_gather(colT + i * S * K, kv_f32(x) + (n0 + i) * x->stride[0] + gi * g->C * x->stride[1], g,
+                                0, S);
+            ov_sgemm(false, true, Mg, m * S, K, 1.0f, wg, wr->st[0], colT, K, 0.0f, Z, m * S);
+#pragma omp parallel for schedule(static) if (m * Mg * S >= PAR_MIN)
+            for (int64_t r = 0; r < m * Mg; r++) {
+                int64_t i = r / Mg, co = r % Mg;
+                float *yr = Y + ((n0 + i) * Cout + gi * Mg + co) * S;
+                const float *zr = Z + co * m * S + i * S;
+                for (int64_t j = 0; j < S; j++) yr[j] += zr[j];
+            }
+        }
+    }
+    free(colT);
+    free(Z);
+}
+
 void ov_kconv_fast(const ovKView *y, const ovKView *x, const ovKView *w, const ovKView *b, const ovConvParams *p) {
     int64_t N = y->shape[0], Cout = y->shape[1], G = p->groups, Mg = Cout / G, Cg = w->shape[1];
     int64_t S = spatial(y);
@@ -156,6 +185,11 @@ void ov_kconv_fast(const ovKView *y, const ovKView *x, const ovKView *w, const o
     if (!N || !Mg || !S || !K) return;
     Rows wr = rows_of(w, 1);
     Path path = pick_path(&g, true);
+    if (path == P_PATCH && N > 1 && S < MIN_COLS) {
+        conv_patch_folded(Y, x, &wr, &g, Cout, G, Mg, K, S);
+        free(wr.owned);
+        return;
+    }
     int64_t nc = chunk_cols(K, S);
     float *col = path == P_POINTWISE ? NULL : scratch(K * nc);
     const float *X = kv_f32(x);

@@ -11,9 +11,10 @@
 
 #define PAR_MIN (1 << 16) /* taps below which threads cost more than they save */
 
-/* Window o along one dim: inputs start + k*d for k in [lo, hi) lie inside [0, in). */
+/* Window o along one dim: inputs start + k*d for k in [lo, hi) lie inside [0, in); div is this
+ * dim's factor of the average's divisor (see ov_avg_divisor: both forms are products over dims). */
 typedef struct {
-    int64_t start, lo, hi;
+    int64_t start, lo, hi, div;
 } Win;
 
 /* Windows of the three dims, in one allocation: w[0][0..out0), w[1][0..out1), w[2][0..out2). */
@@ -38,7 +39,9 @@ static Wins windows(const ovPoolParams *p, const int64_t *in, const int64_t *out
             int64_t hi = in[i] - 1 - start < 0 ? 0 : (in[i] - 1 - start) / d + 1;
             if (hi > k) hi = k;
             if (lo > hi) lo = hi;
-            *at = (Win){start, lo, hi};
+            int64_t end = start + k < in[i] + p->p[i] ? start + k : in[i] + p->p[i];
+            int64_t real = (end < in[i] ? end : in[i]) - (start > 0 ? start : 0);
+            *at = (Win){start, lo, hi, p->count_include_pad ? end - start : real};
         }
     }
     return ws;
@@ -138,8 +141,7 @@ void ov_kavg_pool_fast(const ovKView *y, const ovKView *x, const ovPoolParams *p
                             int64_t row = (wd.start + kd) * xs2 + (wh.start + kh) * xs3 + ww.start * xs4;
                             for (int64_t kw = ww.lo; kw < ww.hi; kw++) s += xp[row + kw * xs4];
                         }
-                    int64_t o[3] = {od, oh, ow};
-                    yp[(od * O[1] + oh) * O[2] + ow] = s / (float)ov_avg_divisor(p, I, o);
+                    yp[(od * O[1] + oh) * O[2] + ow] = s / (float)(wd.div * wh.div * ww.div);
                 }
             }
         }
@@ -164,9 +166,8 @@ void ov_kavg_pool_backward_fast(const ovKView *gx, const ovKView *gy, const ovPo
                 Win wh = ws.w[1][oh];
                 for (int64_t ow = 0; ow < O[2]; ow++) {
                     Win ww = ws.w[2][ow];
-                    int64_t o[3] = {od, oh, ow};
                     float v = g[od * gy->stride[2] + oh * gy->stride[3] + ow * gy->stride[4]] /
-                              (float)ov_avg_divisor(p, I, o);
+                              (float)(wd.div * wh.div * ww.div);
                     for (int64_t kd = wd.lo; kd < wd.hi; kd++)
                         for (int64_t kh = wh.lo; kh < wh.hi; kh++) {
                             int64_t row = ((wd.start + kd) * I[1] + wh.start + kh) * I[2] + ww.start;
