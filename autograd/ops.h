@@ -134,7 +134,9 @@ ovTensor *ov_sort(ovTensor *x, int dim, bool descending, ovTensor **indices); /*
 ovTensor *ov_argsort(ovTensor *x, int dim, bool descending);
 
 /* ---------------- convolution and pooling (autograd/ops/conv.c, pool.c) ---------------- */
-/* 2-D arrays take (h, w), 3-D arrays (t, h, w); b may be NULL. */
+/* 2-D arrays take (h, w), 3-D arrays (t, h, w); b may be NULL. A NULL array takes PyTorch's
+ * default: stride 1 (pooling: the kernel size), padding 0, output_padding 0, dilation 1.
+ * Transposed convolutions take weight [Cin, Cout/groups, k...] like PyTorch. */
 ovTensor *ov_conv2d(ovTensor *x, ovTensor *w, ovTensor *b, const int64_t stride[2], const int64_t padding[2],
                     const int64_t dilation[2], int64_t groups);
 ovTensor *ov_conv3d(ovTensor *x, ovTensor *w, ovTensor *b, const int64_t stride[3], const int64_t padding[3],
