@@ -36,7 +36,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_UTIL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(filter-out $(TEST_SRC),$(wildcard tests/*.c)))
 CUDA_SRC := $(wildcard kernels/cuda/*.cu)
-EMU_OBJ  := $(CUDA_SRC:%.cu=$(BUILD)/emu/%.o) $(BUILD)/emu/kernels/emu/emu_runtime.o
+EMU_OBJ  := $(CUDA_SRC:%.cu=$(BUILD)/emu/%.o) $(patsubst %.cpp,$(BUILD)/emu/%.o,$(wildcard kernels/emu/*.cpp))
 TEST_CU_OBJ := $(patsubst %.cu,$(BUILD)/emu/%.o,$(wildcard tests/*.cu))
 NV_OBJ   := $(CUDA_SRC:%.cu=$(BUILD)/cuda/%.o)
 ifeq ($(CUDA),1)

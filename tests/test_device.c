@@ -2,12 +2,18 @@
  * no device is usable, tensors moved to and from the device (any dtype, views, broadcasting),
  * fills and zeros on the device, the caching allocator's reuse and counters, and gradients that
  * flow back across a device copy. */
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "autograd/backward.h"
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
+#include "kernels/cpu/gemm.h"
+#include "kernels/cuda/blas.h"
 #include "kernels/cuda/device.h"
+#include "kernels/half.h"
+#include "kernels/philox.h"
 #include "tensor/alloc.h"
 #include "tensor/create.h"
 #include "tensor/error.h"
@@ -113,6 +119,58 @@ START_TEST(test_gradient_across_devices) {
 }
 END_TEST
 
+/* Device GEMMs (cuBLAS, emulated here) against the CPU reference: every transpose pair, odd sizes,
+ * leading dimensions above the minimum, a batch with a shared operand, and bf16 inputs. */
+static void fill_random(float *p, int64_t n, uint64_t seed) {
+    for (int64_t i = 0; i < n; i++) p[i] = ov_philox_normal_at(seed, 0, (uint64_t)i);
+}
+
+START_TEST(test_device_gemm_matches_reference) {
+    const int64_t M = 7, N = 13, K = 9, lda_pad = 3, batch = 3;
+    for (int t = 0; t < 4; t++) {
+        bool ta = t & 1, tb = t >> 1;
+        int64_t lda = (ta ? M : K) + lda_pad, ldb = (tb ? K : N) + 1, ldc = N + 2;
+        int64_t sa = (ta ? K : M) * lda, sb = 0 /* B shared by the batch */, sc = M * ldc;
+        int64_t na = sa * batch, nb = (tb ? N : K) * ldb, nc = sc * batch;
+        float *ha = malloc(sizeof(float) * (size_t)na), *hb = malloc(sizeof(float) * (size_t)nb);
+        float *want = malloc(sizeof(float) * (size_t)nc), *got = malloc(sizeof(float) * (size_t)nc);
+        fill_random(ha, na, 1), fill_random(hb, nb, 2), fill_random(want, nc, 3);
+        memcpy(got, want, sizeof(float) * (size_t)nc);
+        for (int64_t b = 0; b < batch; b++)
+            ov_sgemm_ref(ta, tb, M, N, K, 0.5f, ha + b * sa, lda, hb, ldb, 2.0f, want + b * sc, ldc);
+        float *da = ov_cuda_alloc(sizeof(float) * (size_t)na), *db = ov_cuda_alloc(sizeof(float) * (size_t)nb);
+        float *dc = ov_cuda_alloc(sizeof(float) * (size_t)nc);
+        ov_cuda_copy(da, ha, sizeof(float) * (size_t)na, OV_COPY_H2D);
+        ov_cuda_copy(db, hb, sizeof(float) * (size_t)nb, OV_COPY_H2D);
+        ov_cuda_copy(dc, got, sizeof(float) * (size_t)nc, OV_COPY_H2D);
+        ov_sgemm_batched_cuda(ta, tb, M, N, K, 0.5f, da, lda, sa, db, ldb, sb, 2.0f, dc, ldc, sc, batch);
+        ov_cuda_copy(got, dc, sizeof(float) * (size_t)nc, OV_COPY_D2H);
+        for (int64_t i = 0; i < nc; i++) ck_assert_msg(fabsf(got[i] - want[i]) <= 1e-4f * (1 + fabsf(want[i])),
+                                                        "ta=%d tb=%d element %lld: %g vs %g", ta, tb, (long long)i, got[i], want[i]);
+        /* bf16 operands, f32 accumulation: equals the f32 product of the rounded inputs */
+        uint16_t *ha16 = malloc(2 * (size_t)na), *hb16 = malloc(2 * (size_t)nb);
+        for (int64_t i = 0; i < na; i++) ha[i] = ov_bf16_to_f32(ha16[i] = ov_f32_to_bf16(ha[i]));
+        for (int64_t i = 0; i < nb; i++) hb[i] = ov_bf16_to_f32(hb16[i] = ov_f32_to_bf16(hb[i]));
+        for (int64_t b = 0; b < batch; b++)
+            ov_sgemm_ref(ta, tb, M, N, K, 1.0f, ha + b * sa, lda, hb, ldb, 0.0f, want + b * sc, ldc);
+        ov_cuda_copy(da, ha16, 2 * (size_t)na, OV_COPY_H2D);
+        ov_cuda_copy(db, hb16, 2 * (size_t)nb, OV_COPY_H2D);
+        ov_gemm_batched_ex_cuda(ta, tb, M, N, K, 1.0f, da, OV_BF16, lda, sa, db, OV_BF16, ldb, sb, 0.0f, dc, OV_F32,
+                                ldc, sc, batch);
+        ov_cuda_copy(got, dc, sizeof(float) * (size_t)nc, OV_COPY_D2H);
+        for (int64_t b = 0; b < batch; b++)
+            for (int64_t i = 0; i < M; i++)
+                for (int64_t j = 0; j < N; j++) {
+                    int64_t at = b * sc + i * ldc + j;
+                    ck_assert_msg(fabsf(got[at] - want[at]) <= 1e-4f * (1 + fabsf(want[at])), "bf16 ta=%d tb=%d", ta, tb);
+                }
+        ov_cuda_free(da, sizeof(float) * (size_t)na), ov_cuda_free(db, sizeof(float) * (size_t)nb);
+        ov_cuda_free(dc, sizeof(float) * (size_t)nc);
+        free(ha), free(hb), free(want), free(got), free(ha16), free(hb16);
+    }
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("device");
     TCase *tc = tcase_create("absent");
@@ -125,6 +183,7 @@ int main(void) {
     tcase_add_test(tc, test_roundtrip_views_and_dtypes);
     tcase_add_test(tc, test_caching_allocator);
     tcase_add_test(tc, test_gradient_across_devices);
+    tcase_add_test(tc, test_device_gemm_matches_reference);
     suite_add_tcase(s, tc);
     return ov_run_suite(s) ? 1 : 0;
 }
