@@ -28,7 +28,7 @@ INL float term(Fold f, float v, float c) {
 }
 
 /* NaN wins, then the larger (max) or smaller (min) */
-INL float pick(bool mx, float v, float best) { return ((mx ? v > best : v < best) || v != v) ? v : best; }
+INL float pick(bool mx, float v, float best) { return ((mx ? v > best : v < best) | (v != v)) ? v : best; }
 
 /* ---------------- last dim reduced: one block per output ---------------- */
 
@@ -165,6 +165,13 @@ INL void cols_fold_t(Fold f, const float *base, int64_t sx, const ovKView *red, 
 
 static void cols_fold(Fold f, const float *base, int64_t sx, const ovKView *red, int64_t n, int64_t w,
                       const float *c, float *acc) {
+    if (sx == 1) /* neighbouring outputs: the loop over columns vectorises */
+        switch (f) {
+        case F_SUM: cols_fold_t(F_SUM, base, 1, red, n, w, c, acc); return;
+        case F_SQ: cols_fold_t(F_SQ, base, 1, red, n, w, c, acc); return;
+        case F_SQDEV: cols_fold_t(F_SQDEV, base, 1, red, n, w, c, acc); return;
+        default: cols_fold_t(F_EXPDEV, base, 1, red, n, w, c, acc); return;
+        }
     switch (f) {
     case F_SUM: cols_fold_t(F_SUM, base, sx, red, n, w, c, acc); break;
     case F_SQ: cols_fold_t(F_SQ, base, sx, red, n, w, c, acc); break;
@@ -185,11 +192,19 @@ INL void cols_best_t(bool mx, const float *base, int64_t sx, const ovKView *red,
         const float *row = base + it.off;
         for (int64_t i = 0; i < w; i++) {
             float v = row[i * sx];
-            bool better = (mx ? v > best[i] : v < best[i]) || (v != v && best[i] == best[i]);
+            bool better = (mx ? v > best[i] : v < best[i]) | ((v != v) & (best[i] == best[i]));
             best[i] = better ? v : best[i];
             pos[i] = better ? q : pos[i];
         }
     }
+}
+
+static void cols_best(bool mx, const float *base, int64_t sx, const ovKView *red, int64_t n, int64_t w, float *best,
+                      int64_t *pos) {
+    if (sx == 1)
+        mx ? cols_best_t(true, base, 1, red, n, w, best, pos) : cols_best_t(false, base, 1, red, n, w, best, pos);
+    else
+        mx ? cols_best_t(true, base, sx, red, n, w, best, pos) : cols_best_t(false, base, sx, red, n, w, best, pos);
 }
 
 static void reduce_cols(ovRedKind kind, const ovRedPlan *p, const ovKView *x, float *o, int64_t *ix, double param) {
@@ -216,12 +231,12 @@ static void reduce_cols(ovRedKind kind, const ovRedPlan *p, const ovKView *x, fl
             cols_fold(F_SQDEV, base, sx, &p->red, p->n, w, c, acc);
             break;
         case OV_RED_LSE:
-            cols_best_t(true, base, sx, &p->red, p->n, w, c, pos);
+            cols_best(true, base, sx, &p->red, p->n, w, c, pos);
             for (int64_t i = 0; i < w; i++) c[i] = lse_shift(c[i]);
             cols_fold(F_EXPDEV, base, sx, &p->red, p->n, w, c, acc);
             break;
-        case OV_RED_MAX: cols_best_t(true, base, sx, &p->red, p->n, w, acc, pos); break;
-        case OV_RED_MIN: cols_best_t(false, base, sx, &p->red, p->n, w, acc, pos); break;
+        case OV_RED_MAX: cols_best(true, base, sx, &p->red, p->n, w, acc, pos); break;
+        case OV_RED_MIN: cols_best(false, base, sx, &p->red, p->n, w, acc, pos); break;
         }
         if (o) {
             float *orow = o + kv_offset(&ol, line) + c0 * so;
