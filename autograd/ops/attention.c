@@ -9,10 +9,10 @@
 
 #include "autograd/ops.h"
 #include "autograd/ops/families.h"
+#include "autograd/ops/rowview.h"
 #include "autograd/ops/util.h"
 #include "autograd/testgen.h"
 #include "kernels/cpu/attention.h"
-#include "kernels/cpu/copy.h"
 
 enum { A_CAUSAL, A_SCALE };
 enum { I_Q, I_K, I_V, I_MASK };
@@ -20,14 +20,6 @@ enum { I_Q, I_K, I_V, I_MASK };
 static float resolve_scale(const ovOpCall *c, int64_t E) {
     double s = c->attr[A_SCALE].f;
     return (float)(s > 0 ? s : 1.0 / sqrt((double)(E ? E : 1)));
-}
-
-static ovTensor *raw_contiguous(ovTensor *t) {
-    if (!t || ov_is_contiguous(t)) return t;
-    ovTensor *c = ov_empty(t->ndim, t->shape, t->dtype);
-    ovKView d = ov_kview(c), s = ov_kview(t);
-    ov_kcopy_fast(&d, &s);
-    return c;
 }
 
 static bool same_batch(const ovTensor *a, const ovTensor *b) {
@@ -69,7 +61,7 @@ static void sdpa_check(const ovOpCall *c) {
 /* The mask as an additive f32 tensor (a bool mask becomes 0 where true, -inf where false). */
 static ovTensor *additive_mask(ovTensor *m) {
     if (!m || m->dtype == OV_F32) return m;
-    ovTensor *b = raw_contiguous(m), *f = ov_empty(m->ndim, m->shape, OV_F32);
+    ovTensor *b = ov_raw_contiguous(m), *f = ov_empty(m->ndim, m->shape, OV_F32);
     const uint8_t *src = ov_data_ptr(b);
     float *dst = ov_f32(f);
     for (int64_t i = 0; i < ov_numel(f); i++) dst[i] = src[i] ? 0.0f : -INFINITY;
@@ -78,7 +70,7 @@ static ovTensor *additive_mask(ovTensor *m) {
 
 static int sdpa_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     (void)save;
-    ovTensor *q = raw_contiguous(c->in[I_Q]), *k = raw_contiguous(c->in[I_K]), *v = raw_contiguous(c->in[I_V]);
+    ovTensor *q = ov_raw_contiguous(c->in[I_Q]), *k = ov_raw_contiguous(c->in[I_K]), *v = ov_raw_contiguous(c->in[I_V]);
     int64_t ps[OV_MAX_DIMS], os[OV_MAX_DIMS];
     int nd = check_qkv(c, q, k, v, ps);
     memcpy(os, q->shape, sizeof os);
@@ -190,8 +182,8 @@ static void sdpa_backward_check(const ovOpCall *c) {
 
 static int sdpa_backward_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     (void)save;
-    ovTensor *go = raw_contiguous(c->in[0]), *gp = raw_contiguous(c->in[1]), *q = raw_contiguous(c->in[2]),
-             *k = raw_contiguous(c->in[3]), *v = raw_contiguous(c->in[4]), *p = raw_contiguous(c->in[5]);
+    ovTensor *go = ov_raw_contiguous(c->in[0]), *gp = ov_raw_contiguous(c->in[1]), *q = ov_raw_contiguous(c->in[2]),
+             *k = ov_raw_contiguous(c->in[3]), *v = ov_raw_contiguous(c->in[4]), *p = ov_raw_contiguous(c->in[5]);
     out[0] = ov_empty(q->ndim, q->shape, OV_F32);
     out[1] = ov_empty(k->ndim, k->shape, OV_F32);
     out[2] = ov_empty(v->ndim, v->shape, OV_F32);
