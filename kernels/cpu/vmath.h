@@ -15,9 +15,26 @@ static inline float ov_pow2i(int32_t n) { /* 2^n for -126 <= n <= 127 */
     return f;
 }
 
+/* Written so that gcc vectorises it at plain -O3 (SSE2, trapping math): no floorf (a libm call
+ * without SSE4.1), no float-to-int conversion, and no select that guards arithmetic or leads to
+ * arithmetic that overflows or underflows on constants (gcc threads the clamp's constant arms
+ * through the polynomial and will not if-convert a branch that may raise an FP exception).
+ * Results below FLT_MIN (x < -87.34) are flushed to 0; x > 88.72 gives inf; NaN propagates. */
 static inline float ov_fast_expf(float x) {
-    float xc = x < -103.0f ? -103.0f : (x > 88.8f ? 88.8f : x);
-    float n = __builtin_floorf(xc * 1.44269504088896341f + 0.5f);
+    /* xc = clamp(x, -87.3, 88.72) by bit masks (NaN passes) */
+    float lo = -87.3f, hi = 88.72f, xc;
+    uint32_t xb, lb, hb;
+    memcpy(&xb, &x, 4);
+    memcpy(&lb, &lo, 4);
+    memcpy(&hb, &hi, 4);
+    uint32_t below = -(uint32_t)(x < lo), above = -(uint32_t)(x > hi);
+    xb = (xb & ~(below | above)) | (lb & below) | (hb & above);
+    memcpy(&xc, &xb, 4);
+    /* t = 1.5 * 2^23 + n with n = round(xc / ln 2): n sits in t's low mantissa bits, offset by 2^22 */
+    float t = xc * 1.44269504088896341f + 12582912.0f;
+    float n = t - 12582912.0f;
+    uint32_t tb;
+    memcpy(&tb, &t, 4);
     float r = xc - n * 0.693359375f;
     r = r - n * -2.12194440e-4f;
     float p = 1.9875691500e-4f;
@@ -27,12 +44,17 @@ static inline float ov_fast_expf(float x) {
     p = p * r + 1.6666665459e-1f;
     p = p * r + 5.0000001201e-1f;
     p = p * r * r + r + 1.0f;
-    int32_t ni = (int32_t)n;
-    int32_t n1 = ni / 2; /* two steps so that 2^n stays representable for subnormal results */
-    float y = p * ov_pow2i(n1) * ov_pow2i(ni - n1);
-    y = x > 88.72283935546875f ? __builtin_inff() : y;
-    y = x < -103.972077083991796f ? 0.0f : y;
-    return x != x ? x : y;
+    int32_t ni = (int32_t)(tb & 0x7fffff) - 0x400000;
+    int32_t n1 = ni / 2; /* two steps: 2^128 is not a float, p * 2^64 * 2^64 may still be one */
+    /* 1, or inf / 0 past the range, again by masks */
+    float one = 1.0f, inf = __builtin_inff(), range;
+    uint32_t ob, ib;
+    memcpy(&ob, &one, 4);
+    memcpy(&ib, &inf, 4);
+    uint32_t over = -(uint32_t)(x > 88.7228394f), under = -(uint32_t)(x < -87.3365479f);
+    ob = (ob & ~(over | under)) | (ib & over);
+    memcpy(&range, &ob, 4);
+    return p * ov_pow2i(n1) * ov_pow2i(ni - n1) * range;
 }
 
 static inline float ov_fast_sigmoidf(float x) { return 1.0f / (1.0f + ov_fast_expf(-x)); }
