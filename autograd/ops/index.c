@@ -1,7 +1,7 @@
 /* index.c: the joining, indexing and sorting family: torch.cat/stack/split/chunk (index_join.c),
  * index_select/gather/scatter_add/embedding (index_gather.c), repeat/F.pad/flip (index_tile.c) and
  * sort/topk/argsort (index_sort.c). This file lists their op-table entries and holds the helpers
- * they share. Kernels: kernels/cpu/index.h. */
+ * they share. Kernels: kernels/cpu/index.h, and their device twins in kernels/cuda/index.h. */
 #include "autograd/ops.h"
 #include "autograd/ops/families.h"
 #include "autograd/ops/index_ops.h"

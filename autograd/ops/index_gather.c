@@ -3,7 +3,8 @@
  * index_select and embedding. All run on the two kernels of kernels/cpu/gather.c: a gather, and
  * a scatter-add whose work is split by output line, so that gradients that land on the same row
  * several times (duplicate indices) are summed in index order, the same bits for any number of
- * threads. Indices are checked before any kernel runs; a bad one fails the call by position. */
+ * threads. Indices are checked before any kernel runs; a bad one fails the call by position (on
+ * the device by a checking kernel whose verdict is copied back: one synchronisation per call). */
 #include <stdio.h>
 #include <string.h>
 
@@ -13,15 +14,22 @@
 #include "autograd/testgen.h"
 #include "kernels/cpu/copy.h"
 #include "kernels/cpu/index.h"
+#include "kernels/cuda/copy.h"
+#include "kernels/cuda/index.h"
 
 enum { A_DIM = 0 };
 
 /* Fails the call if an index is outside [0, n), naming the first bad one; `dim` < 0 means the
  * rows of an embedding table. */
 static void check_range(const ovOpCall *c, const ovTensor *index, int64_t n, int dim) {
-    if (ov_device(index) != OV_DEV_CPU) return; /* device kernels check their own */
     ovKView iv = ov_kview(index);
-    int64_t p = ov_kindex_find_bad(&iv, n);
+    int64_t value = 0, p;
+    if (ov_device(index) == OV_DEV_CUDA) {
+        p = ov_kindex_find_bad_cuda(&iv, n, &value);
+    } else {
+        p = ov_kindex_find_bad(&iv, n);
+        if (p >= 0) value = (int64_t)ov_get_flat(index, p);
+    }
     if (p < 0) return;
     char where[48];
     if (dim >= 0)
@@ -29,7 +37,7 @@ static void check_range(const ovOpCall *c, const ovTensor *index, int64_t n, int
     else
         snprintf(where, sizeof where, "a table of %lld rows", (long long)n);
     ov_op_fail(c, "index %lld (element %lld of the index, row-major) is out of range for %s",
-               (long long)ov_get_flat(index, p), (long long)p, where);
+               (long long)value, (long long)p, where);
 }
 
 /* index seen with `shape` (ndim dims): its one dim, or its only element, along `dim`; stride 0
@@ -70,10 +78,7 @@ static int index_add_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     out[0] = ov_empty(x->ndim, x->shape, OV_F32);
     ovKView o = ov_kview(out[0]), xv = ov_kview(x), sv = ov_kview(src);
     ovKView iv = index_along(c->in[1], src->ndim, src->shape, d);
-    if (c->impl == OV_IMPL_REF)
-        ov_kscatter_add_ref(&o, &xv, &iv, &sv, d);
-    else
-        ov_kscatter_add_fast(&o, &xv, &iv, &sv, d);
+    OV_KERNEL(c, ov_kscatter_add, &o, &xv, &iv, &sv, d);
     return 1;
 }
 
@@ -113,8 +118,9 @@ static bool index_add_case(int k, ovOpCall *c) {
 ovOpDef ov_op_index_add = {
     .name = "index_add", .doc = "x with src.select(dim, j) added to x.select(dim, index[j]) (torch.index_add)",
     .args = {{"x", OV_ARG_FLOAT, 0}, {"index", OV_ARG_INDEX, 0}, {"src", OV_ARG_FLOAT, 0}},
-    .attrs = {{"dim", OV_ATTR_INT, "0"}}, .outputs = "out", .flags = OV_OP_INTERNAL, .check = index_add_check,
-    .forward = index_add_forward, .backward = index_add_backward, .make_case = index_add_case, .fast_tol = 16,
+    .attrs = {{"dim", OV_ATTR_INT, "0"}}, .outputs = "out", .flags = OV_OP_INTERNAL | OV_OP_CUDA,
+    .check = index_add_check, .forward = index_add_forward, .backward = index_add_backward,
+    .make_case = index_add_case, .fast_tol = 16,
 };
 
 /* ================= index_select ================= */
@@ -140,10 +146,7 @@ static int index_select_forward(const ovOpCall *c, ovTensor **out, ovSaved *save
     shape[d] = ov_numel(c->in[1]);
     out[0] = ov_empty(x->ndim, shape, x->dtype);
     ovKView o = ov_kview(out[0]), xv = ov_kview(x), iv = index_along(c->in[1], x->ndim, shape, d);
-    if (c->impl == OV_IMPL_REF)
-        ov_kgather_ref(&o, &xv, &iv, d);
-    else
-        ov_kgather_fast(&o, &xv, &iv, d);
+    OV_KERNEL(c, ov_kgather, &o, &xv, &iv, d);
     return 1;
 }
 
@@ -171,7 +174,7 @@ static bool index_select_case(int k, ovOpCall *c) {
 ovOpDef ov_op_index_select = {
     .name = "index_select", .doc = "the slices x.select(dim, index[j]) stacked along dim (torch.index_select)",
     .args = {{"x", OV_ARG_ANY, 0}, {"index", OV_ARG_INDEX, 0}}, .attrs = {{"dim", OV_ATTR_INT, "0"}},
-    .outputs = "out", .check = index_select_check, .forward = index_select_forward,
+    .outputs = "out", .flags = OV_OP_CUDA, .check = index_select_check, .forward = index_select_forward,
     .backward = index_select_backward, .make_case = index_select_case,
 };
 
@@ -200,10 +203,7 @@ static int gather_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     int d = gather_dim(c, x, index);
     out[0] = ov_empty(index->ndim, index->shape, x->dtype);
     ovKView o = ov_kview(out[0]), xv = ov_kview(x), iv = ov_kview(index);
-    if (c->impl == OV_IMPL_REF)
-        ov_kgather_ref(&o, &xv, &iv, d);
-    else
-        ov_kgather_fast(&o, &xv, &iv, d);
+    OV_KERNEL(c, ov_kgather, &o, &xv, &iv, d);
     return 1;
 }
 
@@ -232,8 +232,8 @@ static bool gather_case(int k, ovOpCall *c) {
 ovOpDef ov_op_gather = {
     .name = "gather", .doc = "out[p] = x[p with p[dim] = index[p]] (torch.gather)",
     .args = {{"x", OV_ARG_ANY, 0}, {"index", OV_ARG_INDEX, 0}}, .attrs = {{"dim", OV_ATTR_INT, "0"}},
-    .outputs = "out", .check = gather_check, .forward = gather_forward, .backward = gather_backward,
-    .make_case = gather_case,
+    .outputs = "out", .flags = OV_OP_CUDA, .check = gather_check, .forward = gather_forward,
+    .backward = gather_backward, .make_case = gather_case,
 };
 
 /* ================= scatter_add ================= */
@@ -267,10 +267,7 @@ static int scatter_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     out[0] = ov_empty(x->ndim, x->shape, OV_F32);
     ovKView o = ov_kview(out[0]), xv = ov_kview(x), iv = ov_kview(index), sv = ov_kview(c->in[2]);
     memcpy(sv.shape, index->shape, sizeof(int64_t) * (size_t)index->ndim); /* only that part of src is read */
-    if (c->impl == OV_IMPL_REF)
-        ov_kscatter_add_ref(&o, &xv, &iv, &sv, d);
-    else
-        ov_kscatter_add_fast(&o, &xv, &iv, &sv, d);
+    OV_KERNEL(c, ov_kscatter_add, &o, &xv, &iv, &sv, d);
     return 1;
 }
 
@@ -314,8 +311,8 @@ static bool scatter_case(int k, ovOpCall *c) {
 ovOpDef ov_op_scatter_add = {
     .name = "scatter_add", .doc = "x with src[p] added at p with p[dim] = index[p] (out-of-place torch.scatter_add)",
     .args = {{"x", OV_ARG_FLOAT, 0}, {"index", OV_ARG_INDEX, 0}, {"src", OV_ARG_FLOAT, 0}},
-    .attrs = {{"dim", OV_ATTR_INT, "0"}}, .outputs = "out", .check = scatter_check, .forward = scatter_forward,
-    .backward = scatter_backward, .make_case = scatter_case, .fast_tol = 16,
+    .attrs = {{"dim", OV_ATTR_INT, "0"}}, .outputs = "out", .flags = OV_OP_CUDA, .check = scatter_check,
+    .forward = scatter_forward, .backward = scatter_backward, .make_case = scatter_case, .fast_tol = 16,
 };
 
 /* ================= embedding ================= */
@@ -339,15 +336,12 @@ static int embedding_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     if (!ov_is_contiguous(idx)) {
         flat = ov_empty(idx->ndim, idx->shape, OV_I64);
         ovKView fv = ov_kview(flat), iv0 = ov_kview(idx);
-        ov_kcopy_fast(&fv, &iv0);
+        OV_KERNEL(c, ov_kcopy, &fv, &iv0);
     }
     ovKView iv = {.data = ov_data_ptr(flat), .dtype = OV_I64, .ndim = 2, .shape = {N, D}, .stride = {1, 0}};
     ovKView o = {.data = ov_data_ptr(out[0]), .dtype = OV_F32, .ndim = 2, .shape = {N, D}, .stride = {D, 1}};
     ovKView wv = ov_kview(w);
-    if (c->impl == OV_IMPL_REF)
-        ov_kgather_ref(&o, &wv, &iv, 0);
-    else
-        ov_kgather_fast(&o, &wv, &iv, 0);
+    OV_KERNEL(c, ov_kgather, &o, &wv, &iv, 0);
     return 1;
 }
 
@@ -373,7 +367,7 @@ static bool embedding_case(int k, ovOpCall *c) {
 ovOpDef ov_op_embedding = {
     .name = "embedding", .doc = "rows of weight [V, D] picked by indices of any shape: [..., D] (F.embedding)",
     .args = {{"weight", OV_ARG_FLOAT, 0}, {"indices", OV_ARG_INDEX, 0}}, .outputs = "out",
-    .check = embedding_check, .forward = embedding_forward, .backward = embedding_backward,
+    .flags = OV_OP_CUDA, .check = embedding_check, .forward = embedding_forward, .backward = embedding_backward,
     .make_case = embedding_case,
 };
 

@@ -8,6 +8,7 @@
 #include "autograd/ops/util.h"
 #include "autograd/testgen.h"
 #include "kernels/cpu/index.h"
+#include "kernels/cuda/index.h"
 
 /* ================= cat ================= */
 
@@ -57,10 +58,7 @@ static int cat_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     ovKView o = ov_kview(out[0]), ins[OV_MAX_INPUTS];
     for (int i = 0; i < c->n_in; i++)
         if (!legacy_empty(c->in[i])) ins[n++] = ov_kview(c->in[i]);
-    if (c->impl == OV_IMPL_REF)
-        ov_kcat_ref(&o, n, ins, d);
-    else
-        ov_kcat_fast(&o, n, ins, d);
+    OV_KERNEL(c, ov_kcat, &o, n, ins, d);
     return 1;
 }
 
@@ -107,7 +105,7 @@ static bool cat_case(int k, ovOpCall *c) {
 ovOpDef ov_op_cat = {
     .name = "cat", .doc = "concatenates tensors along dim (torch.cat; 1-D empty tensors are skipped)",
     .args = {{"tensors", OV_ARG_ANY, OV_ARG_VARIADIC}}, .attrs = {{"dim", OV_ATTR_INT, "0"}}, .outputs = "out",
-    .check = cat_check, .forward = cat_forward, .backward = cat_backward, .make_case = cat_case,
+    .flags = OV_OP_CUDA, .check = cat_check, .forward = cat_forward, .backward = cat_backward, .make_case = cat_case,
 };
 
 /* ================= stack ================= */
@@ -149,10 +147,7 @@ static int stack_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
             ins[i].stride[k] = k == d ? 0 : v.stride[j++];
         }
     }
-    if (c->impl == OV_IMPL_REF)
-        ov_kcat_ref(&o, c->n_in, ins, d);
-    else
-        ov_kcat_fast(&o, c->n_in, ins, d);
+    OV_KERNEL(c, ov_kcat, &o, c->n_in, ins, d);
     return 1;
 }
 
@@ -180,7 +175,8 @@ static bool stack_case(int k, ovOpCall *c) {
 ovOpDef ov_op_stack = {
     .name = "stack", .doc = "stacks equal-shape tensors along a new dim (torch.stack)",
     .args = {{"tensors", OV_ARG_ANY, OV_ARG_VARIADIC}}, .attrs = {{"dim", OV_ATTR_INT, "0"}}, .outputs = "out",
-    .check = stack_check, .forward = stack_forward, .backward = stack_backward, .make_case = stack_case,
+    .flags = OV_OP_CUDA, .check = stack_check, .forward = stack_forward, .backward = stack_backward,
+    .make_case = stack_case,
 };
 
 /* ================= split and chunk ================= */
@@ -285,14 +281,14 @@ ovOpDef ov_op_split = {
     .name = "split",
     .doc = "views of consecutive pieces along dim (torch.split): sizes = one split size, or every piece's size",
     .args = {{"x", OV_ARG_ANY, 0}}, .attrs = {{"sizes", OV_ATTR_INTS, NULL}, {"dim", OV_ATTR_INT, "0"}},
-    .outputs = "outs...", .flags = OV_OP_VIEW, .check = split_check, .forward = split_forward,
+    .outputs = "outs...", .flags = OV_OP_VIEW | OV_OP_CUDA, .check = split_check, .forward = split_forward,
     .backward = split_backward, .make_case = split_case,
 };
 
 ovOpDef ov_op_chunk = {
     .name = "chunk", .doc = "views of `chunks` near-equal pieces along dim (torch.chunk; may give fewer)",
     .args = {{"x", OV_ARG_ANY, 0}}, .attrs = {{"chunks", OV_ATTR_INT, NULL}, {"dim", OV_ATTR_INT, "0"}},
-    .outputs = "outs...", .flags = OV_OP_VIEW, .check = split_check, .forward = split_forward,
+    .outputs = "outs...", .flags = OV_OP_VIEW | OV_OP_CUDA, .check = split_check, .forward = split_forward,
     .backward = split_backward, .make_case = chunk_case,
 };
 

@@ -10,6 +10,7 @@
 #include "autograd/ops/util.h"
 #include "autograd/testgen.h"
 #include "kernels/cpu/index.h"
+#include "kernels/cuda/index.h"
 
 enum { TK_K, TK_DIM, TK_LARGEST, TK_SORTED };
 enum { SO_DIM, SO_DESCENDING, SO_STABLE };
@@ -47,10 +48,7 @@ static int sort_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     ovTensor *indices = ov_empty(x->ndim, shape, OV_I64);
     ovKView xv = ov_kview(x), iv = ov_kview(indices), vv;
     if (values) vv = ov_kview(values);
-    if (c->impl == OV_IMPL_REF)
-        ov_ksort_ref(values ? &vv : NULL, &iv, &xv, d, descending, by_index);
-    else
-        ov_ksort_fast(values ? &vv : NULL, &iv, &xv, d, descending, by_index);
+    OV_KERNEL(c, ov_ksort, values ? &vv : NULL, &iv, &xv, d, descending, by_index);
     if (argsort) {
         out[0] = indices;
         return 1;
@@ -106,23 +104,23 @@ ovOpDef ov_op_topk = {
     .args = {{"x", OV_ARG_FLOAT, 0}},
     .attrs = {{"k", OV_ATTR_INT, NULL}, {"dim", OV_ATTR_INT, "-1"}, {"largest", OV_ATTR_BOOL, "true"},
               {"sorted", OV_ATTR_BOOL, "true"}},
-    .outputs = "values,indices", .check = sort_check, .forward = sort_forward, .backward = sort_backward,
-    .make_case = topk_case,
+    .outputs = "values,indices", .flags = OV_OP_CUDA, .check = sort_check, .forward = sort_forward,
+    .backward = sort_backward, .make_case = topk_case,
 };
 
 ovOpDef ov_op_sort = {
     .name = "sort", .doc = "values sorted along dim and their indices (torch.sort; always stable)",
     .args = {{"x", OV_ARG_FLOAT, 0}},
     .attrs = {{"dim", OV_ATTR_INT, "-1"}, {"descending", OV_ATTR_BOOL, "false"}, {"stable", OV_ATTR_BOOL, "false"}},
-    .outputs = "values,indices", .check = sort_check, .forward = sort_forward, .backward = sort_backward,
-    .make_case = sort_case,
+    .outputs = "values,indices", .flags = OV_OP_CUDA, .check = sort_check, .forward = sort_forward,
+    .backward = sort_backward, .make_case = sort_case,
 };
 
 ovOpDef ov_op_argsort = {
     .name = "argsort", .doc = "indices that sort x along dim (torch.argsort; always stable)",
     .args = {{"x", OV_ARG_FLOAT, 0}},
     .attrs = {{"dim", OV_ATTR_INT, "-1"}, {"descending", OV_ATTR_BOOL, "false"}, {"stable", OV_ATTR_BOOL, "false"}},
-    .outputs = "indices", .flags = OV_OP_NO_GRAD, .check = sort_check, .forward = sort_forward,
+    .outputs = "indices", .flags = OV_OP_NO_GRAD | OV_OP_CUDA, .check = sort_check, .forward = sort_forward,
     .make_case = sort_case,
 };
 

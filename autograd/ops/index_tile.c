@@ -8,6 +8,7 @@
 #include "autograd/ops/util.h"
 #include "autograd/testgen.h"
 #include "kernels/cpu/index.h"
+#include "kernels/cuda/index.h"
 
 /* ================= repeat ================= */
 
@@ -42,10 +43,7 @@ static int repeat_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     ovKView xv = repeat_geometry(c, shape);
     out[0] = ov_empty(xv.ndim, shape, c->in[0]->dtype);
     ovKView o = ov_kview(out[0]);
-    if (c->impl == OV_IMPL_REF)
-        ov_krepeat_ref(&o, &xv);
-    else
-        ov_krepeat_fast(&o, &xv);
+    OV_KERNEL(c, ov_krepeat, &o, &xv);
     return 1;
 }
 
@@ -89,7 +87,8 @@ static bool repeat_case(int k, ovOpCall *c) {
 ovOpDef ov_op_repeat = {
     .name = "repeat", .doc = "tiles x repeats[d] times along each dim, new leading dims too (torch.Tensor.repeat)",
     .args = {{"x", OV_ARG_ANY, 0}}, .attrs = {{"repeats", OV_ATTR_INTS, NULL}}, .outputs = "out",
-    .check = repeat_check, .forward = repeat_forward, .backward = repeat_backward, .make_case = repeat_case,
+    .flags = OV_OP_CUDA, .check = repeat_check, .forward = repeat_forward, .backward = repeat_backward,
+    .make_case = repeat_case,
 };
 
 /* ================= pad ================= */
@@ -129,10 +128,7 @@ static int pad_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     pad_geometry(c, lo, shape);
     out[0] = ov_empty(x->ndim, shape, x->dtype);
     ovKView o = ov_kview(out[0]), xv = ov_kview(x);
-    if (c->impl == OV_IMPL_REF)
-        ov_kpad_ref(&o, &xv, lo, ov_attr_f(c, P_VALUE));
-    else
-        ov_kpad_fast(&o, &xv, lo, ov_attr_f(c, P_VALUE));
+    OV_KERNEL(c, ov_kpad, &o, &xv, lo, ov_attr_f(c, P_VALUE));
     return 1;
 }
 
@@ -162,7 +158,8 @@ static bool pad_case(int k, ovOpCall *c) {
 ovOpDef ov_op_pad = {
     .name = "pad", .doc = "constant pad, pads = (last_lo, last_hi, prev_lo, ...) like F.pad; negative crops",
     .args = {{"x", OV_ARG_ANY, 0}}, .attrs = {{"pads", OV_ATTR_INTS, NULL}, {"value", OV_ATTR_FLOAT, "0"}},
-    .outputs = "out", .check = pad_check, .forward = pad_forward, .backward = pad_backward, .make_case = pad_case,
+    .outputs = "out", .flags = OV_OP_CUDA, .check = pad_check, .forward = pad_forward, .backward = pad_backward,
+    .make_case = pad_case,
 };
 
 /* ================= flip ================= */
@@ -187,10 +184,7 @@ static int flip_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     unsigned mask = flip_mask(c);
     out[0] = ov_empty(x->ndim, x->shape, x->dtype);
     ovKView o = ov_kview(out[0]), xv = ov_kview(x);
-    if (c->impl == OV_IMPL_REF)
-        ov_kflip_ref(&o, &xv, mask);
-    else
-        ov_kflip_fast(&o, &xv, mask);
+    OV_KERNEL(c, ov_kflip, &o, &xv, mask);
     return 1;
 }
 
@@ -214,8 +208,8 @@ static bool flip_case(int k, ovOpCall *c) {
 
 ovOpDef ov_op_flip = {
     .name = "flip", .doc = "reverses the order of elements along dims (torch.flip)", .args = {{"x", OV_ARG_ANY, 0}},
-    .attrs = {{"dims", OV_ATTR_INTS, NULL}}, .outputs = "out", .check = flip_check, .forward = flip_forward,
-    .backward = flip_backward, .make_case = flip_case,
+    .attrs = {{"dims", OV_ATTR_INTS, NULL}}, .outputs = "out", .flags = OV_OP_CUDA, .check = flip_check,
+    .forward = flip_forward, .backward = flip_backward, .make_case = flip_case,
 };
 
 /* ================= public API ================= */

@@ -3,13 +3,15 @@
  * (stable), -0.0 equal to 0.0. topk is the first k of that order.
  *
  * _ref sorts (value, position) pairs with qsort and a comparator that breaks ties by position.
- * _fast maps each value to a 32-bit key whose unsigned order is that order and sorts key|position
- * with a stable LSD radix sort (insertion sort for short lines), lines spread over threads. */
+ * _fast maps each value to a 32-bit key whose unsigned order is that order (kernels/sort_key.h,
+ * shared with the device sort) and sorts key|position with a stable LSD radix sort (insertion
+ * sort for short lines), lines spread over threads. */
 #include <math.h>
 #include <stdlib.h>
 
 #include "kernels/cpu/index.h"
 #include "kernels/cpu/index_rows.h"
+#include "kernels/sort_key.h"
 
 /* Offsets of line l (all coordinates but dim) in a view with x's shape except along dim. */
 static int64_t line_offset(const ovKView *x, const ovKView *v, int dim, int64_t l) {
@@ -86,15 +88,6 @@ void ov_ksort_ref(const ovKView *values, const ovKView *indices, const ovKView *
 
 /* ---------------- fast ---------------- */
 
-/* A key whose unsigned order is the ascending order of the values, NaN on top. */
-static inline uint32_t order_key(float v) {
-    if (isnan(v)) return 0xFFFFFFFFu;
-    if (v == 0.0f) v = 0.0f; /* -0.0 sorts with 0.0 */
-    uint32_t u;
-    memcpy(&u, &v, 4);
-    return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
-}
-
 /* Stable sort of a[0..n) by bits [lo, hi) of each element (8-bit digits); tmp has room for n. */
 static void radix_sort(uint64_t *a, uint64_t *tmp, int64_t n, int lo, int hi) {
     if (n <= 32) { /* insertion sort: stable, and faster on short lines */
@@ -135,10 +128,7 @@ void ov_ksort_fast(const ovKView *values, const ovKView *indices, const ovKView 
             const float *xl = kv_f32(x) + line_offset(x, x, dim, l);
             /* key in the high half, position in the low half: sorting by the high half stably
              * keeps equal values in position order */
-            for (int64_t j = 0; j < M; j++) {
-                uint32_t kk = order_key(xl[j * xs]);
-                key[j] = (uint64_t)(descending ? ~kk : kk) << 32 | (uint64_t)j;
-            }
+            for (int64_t j = 0; j < M; j++) key[j] = ov_sort_key_at(xl[j * xs], j, descending);
             radix_sort(key, key + M, M, 32, 64);
             if (by_index) radix_sort(key, key + M, k, 0, 32);
             for (int64_t i = 0; i < k; i++) pos[i] = (int64_t)(key[i] & 0xFFFFFFFFu);
