@@ -60,25 +60,31 @@ __device__ __forceinline__ int taps(const Geo &g, int d, int64_t o, int64_t idx[
 
 /* ---------------- forward ---------------- */
 
+/* TAPS gives the taps of dims 0, 1, 2 as decimal digits (e.g. 144: bicubic on a 2-D input), so
+ * the tap loops have fixed lengths and unroll without registers for unused taps (one kernel for
+ * every mode took 116 registers). */
+template <int TAPS>
 __global__ void interp_kernel(Geo g, const float *x, float *out, int64_t rows) {
+    constexpr int T0 = TAPS / 100, T1 = TAPS / 10 % 10, T2 = TAPS % 10;
     const Dim &d0 = g.d[0], &d1 = g.d[1], &d2 = g.d[2];
     for (int64_t r = (int64_t)blockIdx.y * blockDim.y + threadIdx.y; r < rows; r += (int64_t)gridDim.y * blockDim.y) {
         int64_t o1 = r % d1.out, q = r / d1.out, o0 = q % d0.out, plane = q / d0.out;
         int64_t n = plane / g.C, c = plane % g.C;
-        int64_t idx0[4], idx1[4], idx2[4];
-        float w0[4], w1[4], w2[4];
-        int n0 = taps(g, 0, o0, idx0, w0), n1 = taps(g, 1, o1, idx1, w1);
+        int64_t idx0[4] = {0}, idx1[4] = {0}, idx2[4] = {0}; /* T0, T1, T2 of each are set */
+        float w0[4] = {0}, w1[4] = {0}, w2[4] = {0};
+        taps(g, 0, o0, idx0, w0);
+        taps(g, 1, o1, idx1, w1);
         const float *xb = x + n * g.sa_n + c * g.sa_c;
         float *ob = out + n * g.sb_n + c * g.sb_c + o0 * d0.sb + o1 * d1.sb;
         for (int64_t o2 = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; o2 < d2.out;
              o2 += (int64_t)gridDim.x * blockDim.x) {
-            int n2 = taps(g, 2, o2, idx2, w2);
+            taps(g, 2, o2, idx2, w2);
             float acc = 0.0f;
-            for (int a = 0; a < n0; a++)
-                for (int b = 0; b < n1; b++) {
+            for (int a = 0; a < T0; a++)
+                for (int b = 0; b < T1; b++) {
                     const float *xr = xb + idx0[a] * d0.sa + idx1[b] * d1.sa;
                     float s = 0.0f;
-                    for (int k = 0; k < n2; k++) s += w2[k] * xr[idx2[k] * d2.sa];
+                    for (int k = 0; k < T2; k++) s += w2[k] * xr[idx2[k] * d2.sa];
                     acc += w0[a] * w1[b] * s;
                 }
             ob[o2 * d2.sb] = acc;
@@ -90,7 +96,19 @@ extern "C" void ov_kinterp_cuda(const ovKInterp *p, const ovKView *out, const ov
     Geo g = geo_of(p, x, out);
     int64_t rows = x->shape[0] * g.C * g.d[0].out * g.d[1].out;
     if (rows == 0 || g.d[2].out == 0) return;
-    OV_LAUNCH(interp_kernel, ov_row_grid(rows, g.d[2].out), dim3(OV_ROW_X, OV_ROW_Y), 0, 0, g, kv_f32(x), kv_f32(out), rows);
+    int nt = p->kind == OV_KI_NEAREST ? 1 : p->kind == OV_KI_LINEAR ? 2 : 4, nsp = x->ndim - 2;
+    int taps = (nsp == 3 ? 100 * nt : 100) + (nsp >= 2 ? 10 * nt : 10) + nt; /* padded dims take 1 tap */
+    dim3 grid = ov_row_grid(rows, g.d[2].out), block(OV_ROW_X, OV_ROW_Y);
+    switch (taps) {
+    case 111: OV_LAUNCH(interp_kernel<111>, grid, block, 0, 0, g, kv_f32(x), kv_f32(out), rows); break;
+    case 112: OV_LAUNCH(interp_kernel<112>, grid, block, 0, 0, g, kv_f32(x), kv_f32(out), rows); break;
+    case 122: OV_LAUNCH(interp_kernel<122>, grid, block, 0, 0, g, kv_f32(x), kv_f32(out), rows); break;
+    case 222: OV_LAUNCH(interp_kernel<222>, grid, block, 0, 0, g, kv_f32(x), kv_f32(out), rows); break;
+    case 114: OV_LAUNCH(interp_kernel<114>, grid, block, 0, 0, g, kv_f32(x), kv_f32(out), rows); break;
+    case 144: OV_LAUNCH(interp_kernel<144>, grid, block, 0, 0, g, kv_f32(x), kv_f32(out), rows); break;
+    case 444: OV_LAUNCH(interp_kernel<444>, grid, block, 0, 0, g, kv_f32(x), kv_f32(out), rows); break;
+    default: ov_panic("interpolate: no CUDA kernel for taps %d", taps);
+    }
 }
 
 /* ---------------- backward ---------------- */
