@@ -4,15 +4,19 @@
  *   grid_sample  F.grid_sample(mode='bilinear', padding_mode='zeros'), gradients to input and grid;
  *   roi_align    torchvision.ops.roi_align, gradient to the features only.
  * Each backward is an internal op (interpolate_backward, grid_sample_backward, roi_align_backward)
- * with its own reference and fast kernels, tested like any op. Kernels: kernels/cpu/resample.h. */
+ * with its own reference and fast kernels, tested like any op. Every op runs on the device too.
+ * Kernels: kernels/cpu/resample.h and kernels/cuda/resample.h, on the shared coordinate rules of
+ * kernels/resample_math.h. */
 #include <math.h>
 #include <string.h>
 
+#include "autograd/grad_mode.h"
 #include "autograd/ops.h"
 #include "autograd/ops/families.h"
 #include "autograd/ops/util.h"
 #include "autograd/testgen.h"
 #include "kernels/cpu/resample.h"
+#include "kernels/cuda/resample.h"
 
 /* ================= interpolate ================= */
 
@@ -88,10 +92,7 @@ static int interp_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     out[0] = ov_empty(x->ndim, shape, OV_F32);
     ovKInterp p = kinterp_of(c, x->ndim - 2);
     ovKView o = ov_kview(out[0]), xv = ov_kview(x);
-    if (c->impl == OV_IMPL_REF)
-        ov_kinterp_ref(&p, &o, &xv);
-    else
-        ov_kinterp_fast(&p, &o, &xv);
+    OV_KERNEL(c, ov_kinterp, &p, &o, &xv);
     return 1;
 }
 
@@ -176,6 +177,7 @@ static ovOpDef op_interpolate = {
               {"scale", OV_ATTR_FLOATS, "none"},
               {"align_corners", OV_ATTR_BOOL, "false"}},
     .outputs = "out",
+    .flags = OV_OP_CUDA,
     .check = interp_check,
     .forward = interp_forward,
     .backward = interp_backward,
@@ -212,10 +214,7 @@ static int interp_backward_forward(const ovOpCall *c, ovTensor **out, ovSaved *s
     out[0] = ov_empty(g->ndim, shape, OV_F32);
     ovKInterp p = kinterp_of(c, g->ndim - 2);
     ovKView gx = ov_kview(out[0]), gv = ov_kview(g);
-    if (c->impl == OV_IMPL_REF)
-        ov_kinterp_backward_ref(&p, &gx, &gv);
-    else
-        ov_kinterp_backward_fast(&p, &gx, &gv);
+    OV_KERNEL(c, ov_kinterp_backward, &p, &gx, &gv);
     return 1;
 }
 
@@ -246,7 +245,7 @@ static ovOpDef op_interpolate_backward = {
               {"scale", OV_ATTR_FLOATS, "none"},
               {"align_corners", OV_ATTR_BOOL, "false"}},
     .outputs = "grad_x",
-    .flags = OV_OP_NO_GRAD | OV_OP_INTERNAL,
+    .flags = OV_OP_NO_GRAD | OV_OP_INTERNAL | OV_OP_CUDA,
     .check = interp_backward_check,
     .forward = interp_backward_forward,
     .make_case = interp_backward_case,
@@ -271,10 +270,7 @@ static int grid_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     out[0] = ov_empty(4, (int64_t[]){x->shape[0], x->shape[1], grid->shape[1], grid->shape[2]}, OV_F32);
     ovKView o = ov_kview(out[0]), xv = ov_kview(x), gv = ov_kview(grid);
     bool align = c->attr[G_ALIGN].i != 0;
-    if (c->impl == OV_IMPL_REF)
-        ov_kgrid_sample_ref(align, &o, &xv, &gv);
-    else
-        ov_kgrid_sample_fast(align, &o, &xv, &gv);
+    OV_KERNEL(c, ov_kgrid_sample, align, &o, &xv, &gv);
     return 1;
 }
 
@@ -353,6 +349,7 @@ static ovOpDef op_grid_sample = {
     .args = {{"x", OV_ARG_FLOAT, 0}, {"grid", OV_ARG_FLOAT, 0}},
     .attrs = {{"align_corners", OV_ATTR_BOOL, "false"}},
     .outputs = "out",
+    .flags = OV_OP_CUDA,
     .check = grid_check,
     .forward = grid_forward,
     .backward = grid_backward,
@@ -381,10 +378,7 @@ static int grid_backward_forward(const ovOpCall *c, ovTensor **out, ovSaved *sav
     out[1] = ov_empty(4, grid->shape, OV_F32);
     ovKView gx = ov_kview(out[0]), gg = ov_kview(out[1]), gv = ov_kview(g), xv = ov_kview(x), gr = ov_kview(grid);
     bool align = c->attr[G_ALIGN].i != 0;
-    if (c->impl == OV_IMPL_REF)
-        ov_kgrid_sample_backward_ref(align, &gx, &gg, &gv, &xv, &gr);
-    else
-        ov_kgrid_sample_backward_fast(align, &gx, &gg, &gv, &xv, &gr);
+    OV_KERNEL(c, ov_kgrid_sample_backward, align, &gx, &gg, &gv, &xv, &gr);
     return 2;
 }
 
@@ -402,7 +396,7 @@ static ovOpDef op_grid_sample_backward = {
     .args = {{"grad", OV_ARG_FLOAT, 0}, {"x", OV_ARG_FLOAT, 0}, {"grid", OV_ARG_FLOAT, 0}},
     .attrs = {{"align_corners", OV_ATTR_BOOL, "false"}},
     .outputs = "grad_x,grad_grid",
-    .flags = OV_OP_NO_GRAD | OV_OP_INTERNAL,
+    .flags = OV_OP_NO_GRAD | OV_OP_INTERNAL | OV_OP_CUDA,
     .check = grid_backward_check,
     .forward = grid_backward_forward,
     .make_case = grid_backward_case,
@@ -434,9 +428,14 @@ static void roi_check(const ovOpCall *c) {
     check_boxes(c, c->in[1]);
 }
 
-/* The batch index of every box must name a feature map (read on the host: boxes are few). */
-static void check_batch_indices(const ovOpCall *c, const ovTensor *boxes, int64_t N) {
-    if (ov_device(boxes) != OV_DEV_CPU) return;
+/* The batch index of every box must name a feature map (read on the host: boxes are few, so on
+ * the device they are copied back, which waits for the device; roi_align is no hot path). */
+static void check_batch_indices(const ovOpCall *c, ovTensor *boxes, int64_t N) {
+    if (ov_device(boxes) != OV_DEV_CPU) {
+        ov_no_grad_begin();
+        boxes = ov_to_device(boxes, OV_DEV_CPU);
+        ov_no_grad_end();
+    }
     for (int64_t k = 0; k < boxes->shape[0]; k++) {
         double b = ov_get_flat(boxes, k * 5);
         if (!(b > -1.0 && b < (double)N)) /* the kernels truncate it, like torchvision */
@@ -458,10 +457,7 @@ static int roi_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     ovKRoi p = kroi_of(c);
     out[0] = ov_empty(4, (int64_t[]){boxes->shape[0], x->shape[1], p.out_h, p.out_w}, OV_F32);
     ovKView o = ov_kview(out[0]), xv = ov_kview(x), bv = ov_kview(boxes);
-    if (c->impl == OV_IMPL_REF)
-        ov_kroi_align_ref(&p, &o, &xv, &bv);
-    else
-        ov_kroi_align_fast(&p, &o, &xv, &bv);
+    OV_KERNEL(c, ov_kroi_align, &p, &o, &xv, &bv);
     return 1;
 }
 
@@ -568,6 +564,7 @@ static ovOpDef op_roi_align = {
               {"sampling_ratio", OV_ATTR_INT, "-1"},
               {"aligned", OV_ATTR_BOOL, "false"}},
     .outputs = "out",
+    .flags = OV_OP_CUDA,
     .check = roi_check,
     .forward = roi_forward,
     .backward = roi_backward,
@@ -596,10 +593,7 @@ static int roi_backward_forward(const ovOpCall *c, ovTensor **out, ovSaved *save
     out[0] = ov_empty(4, c->attr[R_INPUT].v, OV_F32);
     ovKRoi p = kroi_of(c);
     ovKView gx = ov_kview(out[0]), gv = ov_kview(g), bv = ov_kview(boxes);
-    if (c->impl == OV_IMPL_REF)
-        ov_kroi_align_backward_ref(&p, &gx, &gv, &bv);
-    else
-        ov_kroi_align_backward_fast(&p, &gx, &gv, &bv);
+    OV_KERNEL(c, ov_kroi_align_backward, &p, &gx, &gv, &bv);
     return 1;
 }
 
@@ -626,7 +620,7 @@ static ovOpDef op_roi_align_backward = {
               {"aligned", OV_ATTR_BOOL, "false"},
               {"input_shape", OV_ATTR_INTS, NULL}},
     .outputs = "grad_x",
-    .flags = OV_OP_NO_GRAD | OV_OP_INTERNAL,
+    .flags = OV_OP_NO_GRAD | OV_OP_INTERNAL | OV_OP_CUDA,
     .check = roi_backward_check,
     .forward = roi_backward_forward,
     .make_case = roi_backward_case,

@@ -1,7 +1,7 @@
 /* interpolate.c: F.interpolate on the CPU (PyTorch's upsample_{nearest,linear1d,bilinear2d,
  * bicubic2d,trilinear3d} kernels and their backward). Every mode is separable: output element
  * (o0, o1, o2) is the sum over the taps of each dim of the product of their weights times the
- * input at the tapped indices (ov_interp_taps in resample.h). Inputs with fewer than three spatial
+ * input at the tapped indices (ov_interp_taps in kernels/resample_math.h). Inputs with fewer than three spatial
  * dims get leading dims of size 1 that take one tap of weight 1. */
 #include <stdlib.h>
 #include <string.h>
