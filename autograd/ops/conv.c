@@ -1,7 +1,8 @@
 /* conv.c: op-table entries of the convolution family: torch.nn.functional.conv2d, conv3d,
  * conv_transpose2d, conv_transpose3d, and the internal weight-gradient op conv_backward_weight.
- * One implementation serves 2-D and 3-D: a 2-D op runs the 3-D kernels (kernels/cpu/conv.h) with
- * depth 1 (autograd/ops/spatial.h). The gradients follow PyTorch's convolution_backward:
+ * One implementation serves 2-D and 3-D: a 2-D op runs the 3-D kernels (kernels/cpu/conv.h, and
+ * their device twins in kernels/cuda/conv.h) with depth 1 (autograd/ops/spatial.h). The gradients
+ * follow PyTorch's convolution_backward:
  *   conv:            dx = conv_transpose(dy, w) (output_padding fills x's size back),
  *                    dw = conv_backward_weight(dy, x), db = sum of dy over batch and space;
  *   conv_transpose:  dx = conv(dy, w), dw = conv_backward_weight(x, dy) (the roles of input and
@@ -14,6 +15,7 @@
 #include "autograd/ops/util.h"
 #include "autograd/testgen.h"
 #include "kernels/cpu/conv.h"
+#include "kernels/cuda/conv.h"
 
 enum { A_STRIDE, A_PADDING, A_DILATION, A_GROUPS };                  /* conv2d/3d */
 enum { T_STRIDE, T_PADDING, T_OUTPUT_PADDING, T_GROUPS, T_DILATION }; /* conv_transpose2d/3d */
@@ -156,30 +158,43 @@ static void conv_check(const ovOpCall *c) { conv_geom(c); }
 static void convt_check(const ovOpCall *c) { convt_geom(c); }
 static void wgrad_check(const ovOpCall *c) { wgrad_geom(c); }
 
-/* Runs one of the two forward kernels (conv or transpose) into a new output. */
-typedef void (*ConvKernel)(const ovKView *, const ovKView *, const ovKView *, const ovKView *, const ovConvParams *);
+/* A forward call's new output and the kernel views of output, x, weight and bias (b NULL when
+ * there is none). */
+typedef struct {
+    ovKView y, x, w, bias;
+    const ovKView *b;
+} Views;
 
-static ovTensor *run_conv(const ovOpCall *c, const Geom *G, ConvKernel kernel) {
+static ovTensor *conv_views(const ovOpCall *c, const Geom *G, Views *v) {
     int64_t shape[5];
     ov_spatial_shape(G->rank, G->n, G->cout, G->out, shape);
     ovTensor *y = ov_empty(G->rank + 2, shape, OV_F32);
-    ovKView yv = ov_kview5(y), xv = ov_kview5(c->in[0]), wv = ov_kview5(c->in[1]), bv;
-    if (c->in[2]) bv = ov_kview(c->in[2]);
-    kernel(&yv, &xv, &wv, c->in[2] ? &bv : NULL, &G->p);
+    v->y = ov_kview5(y);
+    v->x = ov_kview5(c->in[0]);
+    v->w = ov_kview5(c->in[1]);
+    v->b = NULL;
+    if (c->in[2]) {
+        v->bias = ov_kview(c->in[2]);
+        v->b = &v->bias;
+    }
     return y;
 }
 
 static int conv_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     (void)save;
     Geom G = conv_geom(c);
-    out[0] = run_conv(c, &G, c->impl == OV_IMPL_REF ? ov_kconv_ref : ov_kconv_fast);
+    Views v;
+    out[0] = conv_views(c, &G, &v);
+    OV_KERNEL(c, ov_kconv, &v.y, &v.x, &v.w, v.b, &G.p);
     return 1;
 }
 
 static int convt_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     (void)save;
     Geom G = convt_geom(c);
-    out[0] = run_conv(c, &G, c->impl == OV_IMPL_REF ? ov_kconv_transpose_ref : ov_kconv_transpose_fast);
+    Views v;
+    out[0] = conv_views(c, &G, &v);
+    OV_KERNEL(c, ov_kconv_transpose, &v.y, &v.x, &v.w, v.b, &G.p);
     return 1;
 }
 
@@ -190,10 +205,7 @@ static int wgrad_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     ov_spatial_shape(G.rank, G.cout, G.cin / G.p.groups, G.k, shape);
     out[0] = ov_empty(G.rank + 2, shape, OV_F32);
     ovKView gw = ov_kview5(out[0]), gy = ov_kview5(c->in[0]), xv = ov_kview5(c->in[1]);
-    if (c->impl == OV_IMPL_REF)
-        ov_kconv_wgrad_ref(&gw, &xv, &gy, &G.p);
-    else
-        ov_kconv_wgrad_fast(&gw, &xv, &gy, &G.p);
+    OV_KERNEL(c, ov_kconv_wgrad, &gw, &xv, &gy, &G.p);
     return 1;
 }
 
@@ -386,24 +398,24 @@ static bool wgrad_case(int k, ovOpCall *c) {
 
 static ovOpDef op_conv2d = {
     .name = "conv2d", .doc = "2-D convolution (F.conv2d): x [N,Cin,H,W], weight [Cout,Cin/groups,kh,kw]",
-    CONV_ARGS, CONV_ATTRS("1,1", "0,0"), .outputs = "out", .code = 2, .check = conv_check,
+    CONV_ARGS, CONV_ATTRS("1,1", "0,0"), .outputs = "out", .flags = OV_OP_CUDA, .code = 2, .check = conv_check,
     .forward = conv_forward, .backward = conv_backward, .make_case = conv_case, CONV_TOLS,
 };
 static ovOpDef op_conv3d = {
     .name = "conv3d", .doc = "3-D convolution (F.conv3d): x [N,Cin,D,H,W], weight [Cout,Cin/groups,kd,kh,kw]",
-    CONV_ARGS, CONV_ATTRS("1,1,1", "0,0,0"), .outputs = "out", .code = 3, .check = conv_check,
+    CONV_ARGS, CONV_ATTRS("1,1,1", "0,0,0"), .outputs = "out", .flags = OV_OP_CUDA, .code = 3, .check = conv_check,
     .forward = conv_forward, .backward = conv_backward, .make_case = conv_case, CONV_TOLS,
 };
 static ovOpDef op_conv_transpose2d = {
     .name = "conv_transpose2d",
     .doc = "2-D transposed convolution (F.conv_transpose2d): x [N,Cin,H,W], weight [Cin,Cout/groups,kh,kw]",
-    CONV_ARGS, CONVT_ATTRS("1,1", "0,0"), .outputs = "out", .code = 2, .check = convt_check,
+    CONV_ARGS, CONVT_ATTRS("1,1", "0,0"), .outputs = "out", .flags = OV_OP_CUDA, .code = 2, .check = convt_check,
     .forward = convt_forward, .backward = convt_backward, .make_case = convt_case, CONV_TOLS,
 };
 static ovOpDef op_conv_transpose3d = {
     .name = "conv_transpose3d",
     .doc = "3-D transposed convolution (F.conv_transpose3d): x [N,Cin,D,H,W], weight [Cin,Cout/groups,kd,kh,kw]",
-    CONV_ARGS, CONVT_ATTRS("1,1,1", "0,0,0"), .outputs = "out", .code = 3, .check = convt_check,
+    CONV_ARGS, CONVT_ATTRS("1,1,1", "0,0,0"), .outputs = "out", .flags = OV_OP_CUDA, .code = 3, .check = convt_check,
     .forward = convt_forward, .backward = convt_backward, .make_case = convt_case, CONV_TOLS,
 };
 static ovOpDef op_conv_backward_weight = {
@@ -412,7 +424,7 @@ static ovOpDef op_conv_backward_weight = {
     .args = {{"grad", OV_ARG_FLOAT, 0}, {"x", OV_ARG_FLOAT, 0}},
     .attrs = {{"kernel_size", OV_ATTR_INTS, NULL}, {"stride", OV_ATTR_INTS, "1"}, {"padding", OV_ATTR_INTS, "0"},
               {"dilation", OV_ATTR_INTS, "1"}, {"groups", OV_ATTR_INT, "1"}},
-    .outputs = "grad_weight", .flags = OV_OP_NO_GRAD | OV_OP_INTERNAL, .check = wgrad_check,
+    .outputs = "grad_weight", .flags = OV_OP_NO_GRAD | OV_OP_INTERNAL | OV_OP_CUDA, .check = wgrad_check,
     .forward = wgrad_forward, .make_case = wgrad_case, .fast_tol = 64,
 };
 

@@ -1,9 +1,10 @@
 /* pool.c: op-table entries of the pooling family: torch.nn.functional.max_pool2d, max_pool3d,
  * avg_pool2d, avg_pool3d, and their internal input-gradient ops max_pool_backward and
- * avg_pool_backward. 2-D pooling runs the 3-D kernels (kernels/cpu/pool.h) with depth 1.
- * Output sizes follow ATen's pooling_output_shape: floor or ceil of (in + 2p - d(k-1) - 1)/s + 1,
- * and in ceil mode the last window must start inside the input or its left padding. Max pooling
- * saves the argmax of every window (the first maximum, as PyTorch) for its backward. */
+ * avg_pool_backward. 2-D pooling runs the 3-D kernels (kernels/cpu/pool.h, and their device twins
+ * in kernels/cuda/pool.h) with depth 1. Output sizes follow ATen's pooling_output_shape: floor or
+ * ceil of (in + 2p - d(k-1) - 1)/s + 1, and in ceil mode the last window must start inside the
+ * input or its left padding. Max pooling saves the argmax of every window (the first maximum, as
+ * PyTorch) for its backward. */
 #include <string.h>
 
 #include "autograd/ops.h"
@@ -12,9 +13,10 @@
 #include "autograd/ops/util.h"
 #include "autograd/testgen.h"
 #include "kernels/cpu/pool.h"
+#include "kernels/cuda/pool.h"
 
 /* Attributes, shared by position: the fifth is dilation (max) or count_include_pad (avg); the
- * backward ops add input_size. */
+ * backward ops repeat the forward's and add input_size. */
 enum { P_KERNEL, P_STRIDE, P_PADDING, P_CEIL, P_EXTRA, P_INPUT_SIZE };
 
 typedef struct {
@@ -73,26 +75,21 @@ static PGeom fwd_geom(const ovOpCall *c, bool is_max) {
     return pool_geom(c, rank, in, is_max);
 }
 
-/* Backward ops: grad [N, C, out...] and the input_size attribute. */
+/* Backward ops: grad [N, C, out...], the forward's attributes and input_size. */
 static PGeom bwd_geom(const ovOpCall *c, bool is_max) {
     const ovTensor *g = c->in[0];
     if (g->ndim != 4 && g->ndim != 5)
         ov_op_fail(c, "grad must have 4 dims [N, C, H, W] or 5 dims [N, C, D, H, W], got %d", g->ndim);
     int rank = g->ndim - 2;
     int64_t in[3];
-    int a_size = is_max ? 0 : P_INPUT_SIZE;
-    if (c->attr[a_size].n != rank)
-        ov_op_fail(c, "input_size takes %d values for a %d-dim grad, got %d", rank, g->ndim, c->attr[a_size].n);
-    ov_spatial_attr(c, a_size, rank, 1, 1, in);
-    PGeom G = {.rank = rank};
-    memcpy(G.in, in, sizeof G.in);
-    if (!is_max) {
-        G = pool_geom(c, rank, in, false);
-        for (int i = 3 - rank; i < 3; i++)
-            if (g->shape[2 + i - (3 - rank)] != G.out[i])
-                ov_op_fail(c, "grad's %s is %lld but pooling an input of %lld gives %lld", ov_spatial_dim_name(i),
-                           (long long)g->shape[2 + i - (3 - rank)], (long long)in[i], (long long)G.out[i]);
-    }
+    if (c->attr[P_INPUT_SIZE].n != rank)
+        ov_op_fail(c, "input_size takes %d values for a %d-dim grad, got %d", rank, g->ndim, c->attr[P_INPUT_SIZE].n);
+    ov_spatial_attr(c, P_INPUT_SIZE, rank, 1, 1, in);
+    PGeom G = pool_geom(c, rank, in, is_max);
+    for (int i = 3 - rank; i < 3; i++)
+        if (g->shape[2 + i - (3 - rank)] != G.out[i])
+            ov_op_fail(c, "grad's %s is %lld but pooling an input of %lld gives %lld", ov_spatial_dim_name(i),
+                       (long long)g->shape[2 + i - (3 - rank)], (long long)in[i], (long long)G.out[i]);
     return G;
 }
 
@@ -104,15 +101,25 @@ static void max_bwd_check(const ovOpCall *c) {
     PGeom G = bwd_geom(c, true);
     const ovTensor *g = c->in[0], *idx = c->in[1];
     if (!ov_same_shape(g, idx)) ov_op_fail(c, "grad and indices must have the same shape");
-    /* indices come from outside when the op is run by name: never scatter out of the plane */
-    int64_t V = G.in[0] * G.in[1] * G.in[2], n = ov_numel(idx);
+    /* Indices come from outside when the op is run by name. Each must be a tap of its own window
+     * (what the forward saves): the CPU kernels would scatter anything inside the plane, but the
+     * CUDA kernel gathers over the windows that contain each input and would drop the rest. */
+    int64_t n = ov_numel(idx), Vo = G.out[0] * G.out[1] * G.out[2];
     if (ov_device(idx) != OV_DEV_CPU) return;
     const int64_t *p = ov_is_contiguous(idx) ? (const int64_t *)ov_data_ptr(idx) : NULL;
     for (int64_t i = 0; i < n; i++) {
         int64_t v = p ? p[i] : (int64_t)ov_get_flat(idx, i);
-        if (v < -1 || v >= V)
-            ov_op_fail(c, "index %lld at element %lld is outside the input plane [0, %lld) (-1 = no input)",
-                       (long long)v, (long long)i, (long long)V);
+        if (v == -1) continue; /* no input (an empty window) */
+        int64_t o[3] = {i % Vo / (G.out[1] * G.out[2]), i % (G.out[1] * G.out[2]) / G.out[2], i % G.out[2]};
+        int64_t x[3] = {v / (G.in[1] * G.in[2]), v / G.in[2] % G.in[1], v % G.in[2]};
+        bool ok = v >= 0 && v < G.in[0] * G.in[1] * G.in[2];
+        for (int d = 0; d < 3 && ok; d++) {
+            int64_t rel = x[d] - (o[d] * G.p.s[d] - G.p.p[d]);
+            ok = rel >= 0 && rel % G.p.d[d] == 0 && rel / G.p.d[d] < G.p.k[d];
+        }
+        if (!ok)
+            ov_op_fail(c, "index %lld at element %lld is not a position of its pooling window (input plane of %lld; "
+                       "-1 = no input)", (long long)v, (long long)i, (long long)(G.in[0] * G.in[1] * G.in[2]));
     }
 }
 
@@ -128,10 +135,7 @@ static int max_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     ovTensor *idx = save ? new_out(&G, c->in[0], G.out, OV_I64) : NULL;
     ovKView y = ov_kview5(out[0]), x = ov_kview5(c->in[0]), iv;
     if (idx) iv = ov_kview5(idx);
-    if (c->impl == OV_IMPL_REF)
-        ov_kmax_pool_ref(&y, idx ? &iv : NULL, &x, &G.p);
-    else
-        ov_kmax_pool_fast(&y, idx ? &iv : NULL, &x, &G.p);
+    OV_KERNEL(c, ov_kmax_pool, &y, idx ? &iv : NULL, &x, &G.p);
     if (save) save->t[save->n++] = idx;
     return 1;
 }
@@ -141,10 +145,7 @@ static int avg_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     PGeom G = fwd_geom(c, false);
     out[0] = new_out(&G, c->in[0], G.out, OV_F32);
     ovKView y = ov_kview5(out[0]), x = ov_kview5(c->in[0]);
-    if (c->impl == OV_IMPL_REF)
-        ov_kavg_pool_ref(&y, &x, &G.p);
-    else
-        ov_kavg_pool_fast(&y, &x, &G.p);
+    OV_KERNEL(c, ov_kavg_pool, &y, &x, &G.p);
     return 1;
 }
 
@@ -153,10 +154,7 @@ static int max_bwd_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     PGeom G = bwd_geom(c, true);
     out[0] = new_out(&G, c->in[0], G.in, OV_F32);
     ovKView gx = ov_kview5(out[0]), gy = ov_kview5(c->in[0]), iv = ov_kview5(c->in[1]);
-    if (c->impl == OV_IMPL_REF)
-        ov_kmax_pool_backward_ref(&gx, &gy, &iv);
-    else
-        ov_kmax_pool_backward_fast(&gx, &gy, &iv);
+    OV_KERNEL(c, ov_kmax_pool_backward, &gx, &gy, &iv, &G.p);
     return 1;
 }
 
@@ -165,10 +163,7 @@ static int avg_bwd_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     PGeom G = bwd_geom(c, false);
     out[0] = new_out(&G, c->in[0], G.in, OV_F32);
     ovKView gx = ov_kview5(out[0]), gy = ov_kview5(c->in[0]);
-    if (c->impl == OV_IMPL_REF)
-        ov_kavg_pool_backward_ref(&gx, &gy, &G.p);
-    else
-        ov_kavg_pool_backward_fast(&gx, &gy, &G.p);
+    OV_KERNEL(c, ov_kavg_pool_backward, &gx, &gy, &G.p);
     return 1;
 }
 
@@ -184,9 +179,10 @@ static void set_input_size(ovOpCall *b, int a, const ovTensor *x) {
 
 static void max_backward(ovNode *n, ovTensor **gout, ovTensor **gin) {
     ovOpCall b = ov_call(&op_max_pool_backward);
+    for (int a = P_KERNEL; a <= P_EXTRA; a++) b.attr[a] = n->call.attr[a];
     b.in[0] = gout[0];
     b.in[1] = n->saved.t[0];
-    set_input_size(&b, 0, n->call.in[0]);
+    set_input_size(&b, P_INPUT_SIZE, n->call.in[0]);
     gin[0] = ov_apply1(&b);
 }
 
@@ -277,15 +273,23 @@ static bool max_bwd_case(int k, ovOpCall *c) {
     const PoolCase *pc;
     int rank;
     if (!bwd_case_at(k, &pc, &rank)) return false;
-    int64_t out[3], shape[5];
+    int64_t out[3], shape[5], xshape[5];
     case_out(pc, out, true);
     c->in[0] = case_tensor(rank, pc, out, OV_TG_NORMAL, ov_tg_layout(k), 1200 + (uint64_t)k);
-    /* any positions in the plane (repeats included): the kernels must add every one */
+    case_attrs(c, pc, rank, true);
+    ov_spatial_set(c, P_INPUT_SIZE, rank, pc->in);
+    /* the argmaxes of a random input, as the forward saves them: where windows overlap, one input
+     * can win several, and the kernels must add every gradient that lands on it */
+    PGeom G = bwd_geom(c, true);
     ov_spatial_shape(rank, pc->n, pc->c, out, shape);
-    c->in[1] = ov_tg_index(rank + 2, shape, pc->in[0] * pc->in[1] * pc->in[2], 1300 + (uint64_t)k);
-    c->attr[0].set = true;
-    c->attr[0].n = rank;
-    for (int i = 0; i < rank; i++) c->attr[0].v[i] = pc->in[3 - rank + i];
+    ov_spatial_shape(rank, pc->n, pc->c, pc->in, xshape);
+    ovTensor *x = ov_tg_tensor(rank + 2, xshape, OV_TG_NORMAL, OV_TG_CONTIG, 1300 + (uint64_t)k);
+    ovTensor *y = ov_empty(rank + 2, shape, OV_F32), *idx = ov_empty(rank + 2, shape, OV_I64);
+    ovKView yv = ov_kview5(y), iv = ov_kview5(idx), xv = ov_kview5(x);
+    ov_kmax_pool_ref(&yv, &iv, &xv, &G.p);
+    if (k % 2) /* the same indices stored with the last two dims swapped */
+        idx = ov_transpose(ov_contiguous(ov_transpose(idx, rank, rank + 1)), rank, rank + 1);
+    c->in[1] = idx;
     return true;
 }
 
@@ -304,41 +308,41 @@ static bool avg_bwd_case(int k, ovOpCall *c) {
 /* ---- table ---- */
 
 #define MAX_ATTRS(ones, zeros)                                                                         \
-    .attrs = {{"kernel_size", OV_ATTR_INTS, NULL}, {"stride", OV_ATTR_INTS, "none"},                   \
-              {"padding", OV_ATTR_INTS, zeros}, {"ceil_mode", OV_ATTR_BOOL, "false"},                  \
-              {"dilation", OV_ATTR_INTS, ones}}
+    {"kernel_size", OV_ATTR_INTS, NULL}, {"stride", OV_ATTR_INTS, "none"}, {"padding", OV_ATTR_INTS, zeros}, \
+        {"ceil_mode", OV_ATTR_BOOL, "false"}, {"dilation", OV_ATTR_INTS, ones}
 #define AVG_ATTRS(zeros)                                                                               \
     {"kernel_size", OV_ATTR_INTS, NULL}, {"stride", OV_ATTR_INTS, "none"}, {"padding", OV_ATTR_INTS, zeros}, \
         {"ceil_mode", OV_ATTR_BOOL, "false"}, {"count_include_pad", OV_ATTR_BOOL, "true"}
 
 static ovOpDef op_max_pool2d = {
     .name = "max_pool2d", .doc = "2-D max pooling (F.max_pool2d) of x [N,C,H,W]; stride defaults to kernel_size",
-    .args = {{"x", OV_ARG_FLOAT, 0}}, MAX_ATTRS("1,1", "0,0"), .outputs = "out", .code = 2,
-    .check = max_check, .forward = max_forward, .backward = max_backward, .make_case = pool_case,
+    .args = {{"x", OV_ARG_FLOAT, 0}}, .attrs = {MAX_ATTRS("1,1", "0,0")}, .outputs = "out", .flags = OV_OP_CUDA,
+    .code = 2, .check = max_check, .forward = max_forward, .backward = max_backward, .make_case = pool_case,
 };
 static ovOpDef op_max_pool3d = {
     .name = "max_pool3d", .doc = "3-D max pooling (F.max_pool3d) of x [N,C,D,H,W]; stride defaults to kernel_size",
-    .args = {{"x", OV_ARG_FLOAT, 0}}, MAX_ATTRS("1,1,1", "0,0,0"), .outputs = "out", .code = 3,
-    .check = max_check, .forward = max_forward, .backward = max_backward, .make_case = pool_case,
+    .args = {{"x", OV_ARG_FLOAT, 0}}, .attrs = {MAX_ATTRS("1,1,1", "0,0,0")}, .outputs = "out", .flags = OV_OP_CUDA,
+    .code = 3, .check = max_check, .forward = max_forward, .backward = max_backward, .make_case = pool_case,
 };
 static ovOpDef op_avg_pool2d = {
     .name = "avg_pool2d", .doc = "2-D average pooling (F.avg_pool2d) of x [N,C,H,W]; stride defaults to kernel_size",
-    .args = {{"x", OV_ARG_FLOAT, 0}}, .attrs = {AVG_ATTRS("0,0")}, .outputs = "out", .code = 2,
-    .check = avg_check, .forward = avg_forward, .backward = avg_backward, .make_case = pool_case,
+    .args = {{"x", OV_ARG_FLOAT, 0}}, .attrs = {AVG_ATTRS("0,0")}, .outputs = "out", .flags = OV_OP_CUDA,
+    .code = 2, .check = avg_check, .forward = avg_forward, .backward = avg_backward, .make_case = pool_case,
     .fast_tol = 16, .grad_eps = 0.05,
 };
 static ovOpDef op_avg_pool3d = {
     .name = "avg_pool3d", .doc = "3-D average pooling (F.avg_pool3d) of x [N,C,D,H,W]; stride defaults to kernel_size",
-    .args = {{"x", OV_ARG_FLOAT, 0}}, .attrs = {AVG_ATTRS("0,0,0")}, .outputs = "out", .code = 3,
-    .check = avg_check, .forward = avg_forward, .backward = avg_backward, .make_case = pool_case,
+    .args = {{"x", OV_ARG_FLOAT, 0}}, .attrs = {AVG_ATTRS("0,0,0")}, .outputs = "out", .flags = OV_OP_CUDA,
+    .code = 3, .check = avg_check, .forward = avg_forward, .backward = avg_backward, .make_case = pool_case,
     .fast_tol = 16, .grad_eps = 0.05,
 };
 static ovOpDef op_max_pool_backward = {
     .name = "max_pool_backward",
-    .doc = "input gradient of max pooling: grad scattered to the saved argmax positions (rank from grad)",
+    .doc = "input gradient of max pooling: grad added at the saved argmax positions, which lie in the windows "
+           "of the forward's attributes (rank from grad)",
     .args = {{"grad", OV_ARG_FLOAT, 0}, {"indices", OV_ARG_INDEX, 0}},
-    .attrs = {{"input_size", OV_ATTR_INTS, NULL}}, .outputs = "grad_x",
-    .flags = OV_OP_NO_GRAD | OV_OP_INTERNAL, .check = max_bwd_check, .forward = max_bwd_forward,
+    .attrs = {MAX_ATTRS("1", "0"), {"input_size", OV_ATTR_INTS, NULL}}, .outputs = "grad_x",
+    .flags = OV_OP_NO_GRAD | OV_OP_INTERNAL | OV_OP_CUDA, .check = max_bwd_check, .forward = max_bwd_forward,
     .make_case = max_bwd_case,
 };
 static ovOpDef op_avg_pool_backward = {
@@ -346,7 +350,7 @@ static ovOpDef op_avg_pool_backward = {
     .doc = "input gradient of average pooling for an input of input_size (rank from grad)",
     .args = {{"grad", OV_ARG_FLOAT, 0}},
     .attrs = {AVG_ATTRS("0"), {"input_size", OV_ATTR_INTS, NULL}}, .outputs = "grad_x",
-    .flags = OV_OP_NO_GRAD | OV_OP_INTERNAL, .check = avg_bwd_check, .forward = avg_bwd_forward,
+    .flags = OV_OP_NO_GRAD | OV_OP_INTERNAL | OV_OP_CUDA, .check = avg_bwd_check, .forward = avg_bwd_forward,
     .make_case = avg_bwd_case, .fast_tol = 16,
 };
 

@@ -13,13 +13,17 @@
  * _ref: direct loops in double, one output element at a time. _fast: im2col/vol2col + GEMM
  * (kernels/cpu/gemm.h), col2im for the transpose, and plain GEMMs without im2col for 1x1x1
  * kernels and for non-overlapping patch embeddings (kernel == stride). Outputs must be contiguous;
- * b may be NULL (no bias). */
+ * b may be NULL (no bias). The device twins (_cuda) are in kernels/cuda/conv.h. */
 #ifndef OV_KCONV_H
 #define OV_KCONV_H
 
 #include <stdint.h>
 
 #include "kernels/kview.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct {
     int64_t stride[3], pad[3], dil[3]; /* (d, h, w) */
@@ -39,5 +43,9 @@ void ov_kconv_wgrad_fast(const ovKView *gw, const ovKView *x, const ovKView *gy,
 /* Tests only: cap the columns per im2col/patch chunk (n <= 0 restores the automatic size), so
  * that chunk boundaries are exercised on small inputs. Not thread-safe. */
 void ov_kconv_set_chunk_cols(int64_t n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -11,6 +11,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
     int64_t C;        /* channels of the group */
     int64_t in[3];    /* image sizes (d, h, w) */
@@ -36,5 +40,9 @@ bool ov_col_is_patch(const ovColGeom *g);
 void ov_patch_gather(float *colT, const float *img, const ovColGeom *g, int64_t j0, int64_t j1);
 /* img[tap of (r, j)] += colT[(j - j0) * rows + r] for j in [j0, j1) (patch geometry only). */
 void ov_patch_scatter_add(float *img, const float *colT, const ovColGeom *g, int64_t j0, int64_t j1);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

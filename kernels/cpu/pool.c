@@ -34,14 +34,9 @@ static Wins windows(const ovPoolParams *p, const int64_t *in, const int64_t *out
     for (int i = 0; i < 3; i++) {
         ws.w[i] = at;
         for (int64_t o = 0; o < out[i]; o++, at++) {
-            int64_t start = o * p->s[i] - p->p[i], k = p->k[i], d = p->d[i];
-            int64_t lo = start < 0 ? (-start + d - 1) / d : 0;
-            int64_t hi = in[i] - 1 - start < 0 ? 0 : (in[i] - 1 - start) / d + 1;
-            if (hi > k) hi = k;
-            if (lo > hi) lo = hi;
-            int64_t end = start + k < in[i] + p->p[i] ? start + k : in[i] + p->p[i];
-            int64_t real = (end < in[i] ? end : in[i]) - (start > 0 ? start : 0);
-            *at = (Win){start, lo, hi, p->count_include_pad ? end - start : real};
+            int64_t start, lo, hi;
+            ov_pool_taps(o, p->k[i], p->s[i], p->p[i], p->d[i], in[i], &start, &lo, &hi);
+            *at = (Win){start, lo, hi, ov_avg_divisor_dim(start, p->k[i], p->p[i], in[i], p->count_include_pad)};
         }
     }
     return ws;
@@ -79,7 +74,7 @@ void ov_kmax_pool_fast(const ovKView *y, const ovKView *idx, const ovKView *x, c
                             for (int64_t kw = ww.lo; kw < ww.hi; kw++) {
                                 int64_t iw = ww.start + kw * p->d[2];
                                 float v = row[iw * xs4];
-                                if (at < 0 || v > best || isnan(v)) {
+                                if (ov_max_takes(v, best, at)) {
                                     best = v;
                                     at = pos + iw;
                                 }
@@ -96,7 +91,8 @@ void ov_kmax_pool_fast(const ovKView *y, const ovKView *idx, const ovKView *x, c
     free(ws.mem);
 }
 
-void ov_kmax_pool_backward_fast(const ovKView *gx, const ovKView *gy, const ovKView *idx) {
+void ov_kmax_pool_backward_fast(const ovKView *gx, const ovKView *gy, const ovKView *idx, const ovPoolParams *p) {
+    (void)p;
     const int64_t *O = gy->shape + 2;
     int64_t C = gx->shape[1], planes = gx->shape[0] * C, Vin = vol(gx->shape + 2), V = vol(O);
     float *GX = kv_f32(gx);

@@ -47,7 +47,8 @@ void ov_kmax_pool_ref(const ovKView *y, const ovKView *idx, const ovKView *x, co
     })
 }
 
-void ov_kmax_pool_backward_ref(const ovKView *gx, const ovKView *gy, const ovKView *idx) {
+void ov_kmax_pool_backward_ref(const ovKView *gx, const ovKView *gy, const ovKView *idx, const ovPoolParams *p) {
+    (void)p; /* a scatter: any index works */
     int64_t V = gx->shape[2] * gx->shape[3] * gx->shape[4];
     int64_t total = gx->shape[0] * gx->shape[1] * V;
     double *acc = calloc((size_t)(total ? total : 1), sizeof *acc);
