@@ -42,18 +42,9 @@ typedef struct {
     int64_t st[2]; /* strides of the lead dims */
 } Rows;
 
-static bool tail_contiguous(const ovKView *v, int lead) {
-    int64_t expect = 1;
-    for (int d = v->ndim - 1; d >= lead; d--) {
-        if (v->shape[d] != 1 && v->stride[d] != expect) return false;
-        expect *= v->shape[d];
-    }
-    return true;
-}
-
 static Rows rows_of(const ovKView *v, int lead) {
     Rows r = {kv_f32(v), NULL, {v->stride[0], lead > 1 ? v->stride[1] : 0}};
-    if (tail_contiguous(v, lead)) return r;
+    if (ov_kv_tail_contiguous(v, lead)) return r;
     int64_t n = kv_numel(v), outer = v->shape[0] * v->shape[1], inner = n / (outer ? outer : 1);
     float *dst = scratch(n);
     const float *src = kv_f32(v);
@@ -85,37 +76,6 @@ static void fill_bias(float *Y, int64_t N, int64_t C, int64_t S, const ovKView *
         float *o = Y + nc * S;
         for (int64_t j = 0; j < S; j++) o[j] = v;
     }
-}
-
-/* Geometry of one group of the image `img` (a 5-D view) for output sizes `out`. */
-static ovColGeom geom_of(const ovKView *img, int64_t C, const int64_t *k, const int64_t *out, const ovConvParams *p) {
-    ovColGeom g;
-    g.C = C;
-    g.cs = img->stride[1];
-    for (int d = 0; d < 3; d++) {
-        g.in[d] = img->shape[2 + d];
-        g.is[d] = img->stride[2 + d];
-        g.k[d] = k[d];
-        g.out[d] = out[d];
-        g.s[d] = p->stride[d];
-        g.p[d] = p->pad[d];
-        g.d[d] = p->dil[d];
-    }
-    return g;
-}
-
-/* Geometry of a contiguous image of C channels (the transposed conv's output group). */
-static ovColGeom geom_contig(int64_t C, const int64_t *in, const int64_t *k, const int64_t *out,
-                             const ovConvParams *p) {
-    ovKView v = {0};
-    v.ndim = 5;
-    v.shape[1] = C;
-    for (int d = 0; d < 3; d++) v.shape[2 + d] = in[d];
-    v.stride[4] = 1;
-    v.stride[3] = in[2];
-    v.stride[2] = in[1] * in[2];
-    v.stride[1] = in[0] * in[1] * in[2];
-    return geom_of(&v, C, k, out, p);
 }
 
 typedef enum { P_POINTWISE, P_PATCH, P_GENERAL } Path;
@@ -180,7 +140,7 @@ void ov_kconv_fast(const ovKView *y, const ovKView *x, const ovKView *w, const o
     int64_t S = spatial(y);
     float *Y = kv_f32(y);
     fill_bias(Y, N, Cout, S, b);
-    ovColGeom g = geom_of(x, Cg, w->shape + 2, y->shape + 2, p);
+    ovColGeom g = ov_col_geom(x, Cg, w->shape + 2, y->shape + 2, p);
     int64_t K = ov_col_rows(&g);
     if (!N || !Mg || !S || !K) return;
     Rows wr = rows_of(w, 1);
@@ -224,7 +184,7 @@ void ov_kconv_transpose_fast(const ovKView *y, const ovKView *x, const ovKView *
     float *Y = kv_f32(y);
     fill_bias(Y, N, Cout, Sy, b);
     /* the convolution whose adjoint this is reads y's group (Cog channels) and writes x's */
-    ovColGeom g = geom_contig(Cog, y->shape + 2, w->shape + 2, x->shape + 2, p);
+    ovColGeom g = ov_col_geom_contig(Cog, y->shape + 2, w->shape + 2, x->shape + 2, p);
     int64_t K = ov_col_rows(&g);
     if (!N || !Cig || !Sx || !K) return;
     Rows xr = rows_of(x, 2), wr = rows_of(w, 1);
@@ -260,7 +220,7 @@ void ov_kconv_transpose_fast(const ovKView *y, const ovKView *x, const ovKView *
 void ov_kconv_wgrad_fast(const ovKView *gw, const ovKView *x, const ovKView *gy, const ovConvParams *p) {
     int64_t N = gy->shape[0], Cout = gw->shape[0], Cg = gw->shape[1], G = p->groups, Mg = Cout / G;
     int64_t S = spatial(gy);
-    ovColGeom g = geom_of(x, Cg, gw->shape + 2, gy->shape + 2, p);
+    ovColGeom g = ov_col_geom(x, Cg, gw->shape + 2, gy->shape + 2, p);
     int64_t K = ov_col_rows(&g);
     float *GW = kv_f32(gw);
     memset(GW, 0, (size_t)(Cout * K) * sizeof(float));

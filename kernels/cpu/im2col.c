@@ -5,6 +5,8 @@
  * among OpenMP threads without atomics. */
 #include "kernels/cpu/im2col.h"
 
+#include <string.h>
+
 #define PAR_MIN (1 << 17) /* elements below which a parallel region costs more than it saves */
 
 static inline int64_t clampi(int64_t v, int64_t lo, int64_t hi) { return v < lo ? lo : v > hi ? hi : v; }
@@ -147,4 +149,43 @@ void ov_patch_scatter_add(float *img, const float *colT, const ovColGeom *g, int
         else
             for (int64_t kw = 0; kw < K2; kw++) img[pix + kw * ws] += cell[r + kw];
     });
+}
+
+ovColGeom ov_col_geom(const ovKView *img, int64_t C, const int64_t *k, const int64_t *out, const ovConvParams *p) {
+    ovColGeom g;
+    g.C = C;
+    g.cs = img->stride[1];
+    for (int d = 0; d < 3; d++) {
+        g.in[d] = img->shape[2 + d];
+        g.is[d] = img->stride[2 + d];
+        g.k[d] = k[d];
+        g.out[d] = out[d];
+        g.s[d] = p->stride[d];
+        g.p[d] = p->pad[d];
+        g.d[d] = p->dil[d];
+    }
+    return g;
+}
+
+ovColGeom ov_col_geom_contig(int64_t C, const int64_t *in, const int64_t *k, const int64_t *out,
+                             const ovConvParams *p) {
+    ovKView v;
+    memset(&v, 0, sizeof v);
+    v.ndim = 5;
+    v.shape[1] = C;
+    for (int d = 0; d < 3; d++) v.shape[2 + d] = in[d];
+    v.stride[4] = 1;
+    v.stride[3] = in[2];
+    v.stride[2] = in[1] * in[2];
+    v.stride[1] = in[0] * in[1] * in[2];
+    return ov_col_geom(&v, C, k, out, p);
+}
+
+bool ov_kv_tail_contiguous(const ovKView *v, int lead) {
+    int64_t expect = 1;
+    for (int d = v->ndim - 1; d >= lead; d--) {
+        if (v->shape[d] != 1 && v->stride[d] != expect) return false;
+        expect *= v->shape[d];
+    }
+    return true;
 }

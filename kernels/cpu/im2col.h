@@ -11,6 +11,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kernels/cpu/conv.h" /* ovConvParams */
+#include "kernels/kview.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -36,6 +39,14 @@ void ov_col2im_add(float *img, const float *col, int64_t ld, const ovColGeom *g,
 /* True when windows tile without overlap: k == s, no padding, no dilation where k > 1, and every
  * window inside the image. */
 bool ov_col_is_patch(const ovColGeom *g);
+
+/* Geometry of the C channels of image view img (5-D, [N,C,T,H,W]) for output sizes `out`. */
+ovColGeom ov_col_geom(const ovKView *img, int64_t C, const int64_t *k, const int64_t *out, const ovConvParams *p);
+/* Geometry of a contiguous image of C channels and sizes `in` (a transposed conv's output). */
+ovColGeom ov_col_geom_contig(int64_t C, const int64_t *in, const int64_t *k, const int64_t *out,
+                             const ovConvParams *p);
+/* Whether v's dims from `lead` on are contiguous (what a GEMM operand's rows need). */
+bool ov_kv_tail_contiguous(const ovKView *v, int lead);
 /* colT[(j - j0) * rows + r] for columns j in [j0, j1) (patch geometry only). */
 void ov_patch_gather(float *colT, const float *img, const ovColGeom *g, int64_t j0, int64_t j1);
 /* img[tap of (r, j)] += colT[(j - j0) * rows + r] for j in [j0, j1) (patch geometry only). */

@@ -46,20 +46,11 @@ typedef struct {
     int64_t st[2]; /* strides of the lead dims */
 } Rows;
 
-static bool tail_contiguous(const ovKView *v, int lead) {
-    int64_t expect = 1;
-    for (int d = v->ndim - 1; d >= lead; d--) {
-        if (v->shape[d] != 1 && v->stride[d] != expect) return false;
-        expect *= v->shape[d];
-    }
-    return true;
-}
-
 static Rows rows_of(const ovKView *v, int lead) {
     Rows r = {kv_f32(v), {NULL, 0}, {v->stride[0], lead > 1 ? v->stride[1] : 0}};
     int64_t row = 1;
     for (int d = v->ndim - 1; d >= lead; d--) row *= v->shape[d];
-    if (tail_contiguous(v, lead) && (v->shape[lead - 1] == 1 || v->stride[lead - 1] >= row)) return r;
+    if (ov_kv_tail_contiguous(v, lead) && (v->shape[lead - 1] == 1 || v->stride[lead - 1] >= row)) return r;
     ovKView dst = *v;
     dst.data = scratch(&r.own, kv_numel(v));
     int64_t st = 1;
@@ -131,37 +122,6 @@ static void fill_bias(float *Y, int64_t N, int64_t C, int64_t S, const ovKView *
 
 /* ---- geometry and plan (as in kernels/cpu/conv.c) ---- */
 
-/* Geometry of the C channels of image view img (5-D) for output sizes `out`. */
-static ovColGeom geom_of(const ovKView *img, int64_t C, const int64_t *k, const int64_t *out, const ovConvParams *p) {
-    ovColGeom g;
-    g.C = C;
-    g.cs = img->stride[1];
-    for (int d = 0; d < 3; d++) {
-        g.in[d] = img->shape[2 + d];
-        g.is[d] = img->stride[2 + d];
-        g.k[d] = k[d];
-        g.out[d] = out[d];
-        g.s[d] = p->stride[d];
-        g.p[d] = p->pad[d];
-        g.d[d] = p->dil[d];
-    }
-    return g;
-}
-
-/* Geometry of a contiguous image of C channels and sizes `in` (the transpose's output). */
-static ovColGeom geom_contig(int64_t C, const int64_t *in, const int64_t *k, const int64_t *out,
-                             const ovConvParams *p) {
-    ovKView v = {};
-    v.ndim = 5;
-    v.shape[1] = C;
-    for (int d = 0; d < 3; d++) v.shape[2 + d] = in[d];
-    v.stride[4] = 1;
-    v.stride[3] = in[2];
-    v.stride[2] = in[1] * in[2];
-    v.stride[1] = in[0] * in[1] * in[2];
-    return geom_of(&v, C, k, out, p);
-}
-
 typedef enum { P_POINTWISE, P_PATCH, P_GENERAL } Path;
 
 /* POINTWISE uses the image in place as a GEMM operand: its pixels must be contiguous per channel
@@ -202,7 +162,7 @@ extern "C" void ov_kconv_cuda(const ovKView *y, const ovKView *x, const ovKView 
     int64_t N = y->shape[0], Cout = y->shape[1], G = p->groups, Mg = Cout / G, Cg = w->shape[1], S = spatial(y);
     float *Y = kv_f32(y);
     fill_bias(Y, N, Cout, S, b);
-    ovColGeom g = geom_of(x, Cg * G, w->shape + 2, y->shape + 2, p);
+    ovColGeom g = ov_col_geom(x, Cg * G, w->shape + 2, y->shape + 2, p);
     int64_t R = ov_col_rows(&g), K = R / G; /* rows of all channels, of one group */
     if (!N || !Mg || !S || !K) return;
     Rows wr = rows_of(w, 1);
@@ -244,7 +204,7 @@ extern "C" void ov_kconv_transpose_cuda(const ovKView *y, const ovKView *x, cons
     float *Y = kv_f32(y);
     fill_bias(Y, N, Cout, Sy, b);
     /* the convolution whose adjoint this is reads y (all Cout channels) and writes x's columns */
-    ovColGeom g = geom_contig(Cout, y->shape + 2, w->shape + 2, x->shape + 2, p);
+    ovColGeom g = ov_col_geom_contig(Cout, y->shape + 2, w->shape + 2, x->shape + 2, p);
     int64_t R = ov_col_rows(&g), K = R / G;
     if (!N || !Cig || !Sx || !K) return;
     Rows xr = rows_of(x, 2), wr = rows_of(w, 1);
@@ -280,7 +240,7 @@ extern "C" void ov_kconv_transpose_cuda(const ovKView *y, const ovKView *x, cons
 
 extern "C" void ov_kconv_wgrad_cuda(const ovKView *gw, const ovKView *x, const ovKView *gy, const ovConvParams *p) {
     int64_t N = gy->shape[0], Cout = gw->shape[0], Cg = gw->shape[1], G = p->groups, Mg = Cout / G, S = spatial(gy);
-    ovColGeom g = geom_of(x, Cg * G, gw->shape + 2, gy->shape + 2, p);
+    ovColGeom g = ov_col_geom(x, Cg * G, gw->shape + 2, gy->shape + 2, p);
     int64_t R = ov_col_rows(&g), K = R / G;
     float *GW = kv_f32(gw);
     if (Cout > 0 && K > 0) ov_cuda_memset(GW, 0, (size_t)(Cout * K) * sizeof(float));

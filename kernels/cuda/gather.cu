@@ -65,10 +65,10 @@ static void launch_gather(const ovKView *out, const ovKView *x, const ovKView *i
     const int64_t *sh = out->shape;
     int64_t n = kv_numel(out), bo, bi, bx;
     unsigned grid = ov_grid(n, 256);
-    if (ovc_linear(sh, out->stride, dim + 1, nd, &bo) && ovc_linear(sh, index->stride, dim + 1, nd, &bi) &&
-        ovc_linear(sh, x->stride, dim + 1, nd, &bx))
+    if (kidx_linear(sh, out->stride, dim + 1, nd, &bo) && kidx_linear(sh, index->stride, dim + 1, nd, &bi) &&
+        kidx_linear(sh, x->stride, dim + 1, nd, &bx))
         OV_LAUNCH((gather_rows_kernel<T, I>), grid, 256, 0, 0, *out, *x, *index, dim, n, sh[dim],
-                  ovc_count(sh, dim + 1, nd), bo, bi, bx);
+                  kidx_count(sh, dim + 1, nd), bo, bi, bx);
     else
         OV_LAUNCH((gather_any_kernel<T, I>), grid, 256, 0, 0, *out, *x, *index, dim, n);
 }

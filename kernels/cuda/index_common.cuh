@@ -6,6 +6,7 @@
 #define OV_CUDA_INDEX_COMMON_CUH
 
 #include "kernels/cuda/common.cuh"
+#include "kernels/index_math.h"
 #include "kernels/cuda/index.h"
 
 /* Calls F<T, I>(args...) with T the unsigned type of esz bytes (data moves never convert) and I
@@ -33,31 +34,6 @@
  * wraps). */
 #define OV_GRID_LOOP(I, i, n) \
     for (I i = (I)blockIdx.x * blockDim.x + threadIdx.x; i < (I)(n); i += (I)gridDim.x * blockDim.x)
-
-/* Number of elements of dims [d0, d1) of a shape. */
-static inline int64_t ovc_count(const int64_t *shape, int d0, int d1) {
-    int64_t n = 1;
-    for (int d = d0; d < d1; d++) n *= shape[d];
-    return n;
-}
-
-/* If dims [d0, d1) of (shape, stride) walk memory with one step, stores it and returns true. */
-static inline bool ovc_linear(const int64_t *shape, const int64_t *stride, int d0, int d1, int64_t *step) {
-    int64_t s = 0, expect = 0;
-    bool first = true;
-    for (int d = d1 - 1; d >= d0; d--) {
-        if (shape[d] == 1) continue;
-        if (first) {
-            s = stride[d];
-            first = false;
-        } else if (stride[d] != expect) {
-            return false;
-        }
-        expect = stride[d] * shape[d];
-    }
-    *step = s;
-    return true;
-}
 
 /* The smallest power of two >= n (n >= 1). */
 static inline int64_t ovc_pow2(int64_t n) {

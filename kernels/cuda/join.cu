@@ -45,7 +45,7 @@ extern "C" void ov_kcat_cuda(const ovKView *out, int n, const ovKView *ins, int 
     if (kv_numel(out) == 0) return;
     size_t esz = ov_dtype_size(out->dtype);
     bool out_flat = kv_is_contiguous(out);
-    int64_t outer = ovc_count(out->shape, 0, dim), inner = ovc_count(out->shape, dim + 1, out->ndim);
+    int64_t outer = kidx_count(out->shape, 0, dim), inner = kidx_count(out->shape, dim + 1, out->ndim);
     int64_t row = out->shape[dim] * inner, start = 0;
     CatBatch b;
     b.n = 0;
