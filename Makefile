@@ -91,7 +91,7 @@ $(BUILD)/ovad: $(CLI_OBJ) $(BUILD)/libovad.a $(BACKEND_LIB)
 cuda-resources: $(BUILD)/libovad_cuda.a
 	@cat $(NV_OBJ:=.ptxas) | awk '/Compiling entry function/ {k=$$7; a=$$9; gsub("\047","",k); gsub("\047","",a)} \
 	  /bytes stack frame/ {sp=$$5} \
-	  /Used [0-9]+ registers/ {sm=0; for (i=1;i<NF;i++) if ($$(i+1) == "smem") sm=$$i; \
+	  /Used [0-9]+ registers/ {sm=0; for (i=1;i<NF;i++) if ($$(i+1) ~ /^smem/) sm=$$(i-1); \
 	    printf "%-6s regs %4s  spill %4s B  smem %6s B  %s\n", a, $$5, sp, sm, k}' | c++filt
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_UTIL_OBJ) $(TEST_CU_OBJ) $(BUILD)/libovad_cudaemu.a $(BUILD)/libovad.a
