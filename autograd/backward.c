@@ -181,6 +181,7 @@ void ov_backward(ovTensor *loss) {
         ov_panic("backward: %s has more than one element; pass a gradient with ov_backward_with",
                  ov_describe(loss, d, sizeof d));
     }
-    ovTensor *one = ov_ones(loss->ndim, loss->shape, OV_F32);
+    ovTensor *one = ov_empty_on(ov_device(loss), loss->ndim, loss->shape, OV_F32); /* next to the loss */
+    ov_fill_(one, 1.0);
     ov_backward_with(1, &loss, &one);
 }

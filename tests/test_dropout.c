@@ -1,13 +1,16 @@
 /* test_dropout.c: the statistics of ovad's dropout masks, which the PyTorch fixtures cannot check
  * (PyTorch draws its masks with another generator): the fraction zeroed is close to p, survivors are
  * scaled by exactly 1/(1-p), a seed always gives the same mask and different seeds different ones,
- * the mask depends only on the logical position (not on the memory layout), and the backward pass
- * applies the same mask to the gradient. */
+ * the mask depends only on the logical position (not on the memory layout), the backward pass
+ * applies the same mask to the gradient, and the (emulated) device gives the CPU's output bit for
+ * bit. */
 #include <math.h>
+#include <string.h>
 
 #include "autograd/backward.h"
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
+#include "kernels/cuda/device.h"
 #include "tensor/create.h"
 #include "tests/check_util.h"
 
@@ -102,6 +105,52 @@ START_TEST(test_identity_and_extremes) {
 }
 END_TEST
 
+/* Bitwise equality of two tensors' elements (copied to contiguous CPU memory). */
+static bool same_bits(ovTensor *a, ovTensor *b) {
+    a = ov_contiguous(ov_to_device(a, OV_DEV_CPU));
+    b = ov_contiguous(ov_to_device(b, OV_DEV_CPU));
+    return ov_same_shape(a, b) && memcmp(ov_f32(a), ov_f32(b), ov_nbytes(a)) == 0;
+}
+
+/* x, its transpose and every other column: the same views on either device. */
+static ovTensor *view_of(ovTensor *x, int v) {
+    return v == 0 ? x : v == 1 ? ov_transpose(x, 0, 1) : ov_slice(x, 1, 1, x->shape[1], 2);
+}
+
+START_TEST(test_device_matches_cpu_bitwise) {
+    ov_scope_begin();
+    ovGenerator g = ov_generator(6);
+    static const int64_t shapes[][2] = {{301, 7}, {37, 21}, {1, 5}, {500, 33}};
+    static const double ps[] = {0.0, 0.1, 0.5, 0.9, 1.0};
+    for (int s = 0; s < 4; s++) {
+        ovTensor *x = ov_randn(2, shapes[s], 0, 1, &g), *xd = ov_to_device(x, OV_DEV_CUDA);
+        for (int v = 0; v < 3; v++)
+            for (int i = 0; i < 5; i++) {
+                uint64_t seed = 100 + (uint64_t)(s * 15 + v * 5 + i);
+                ovTensor *yc = ov_dropout(view_of(x, v), ps[i], true, seed);
+                ovTensor *yd = ov_dropout(view_of(xd, v), ps[i], true, seed);
+                ck_assert_int_eq(ov_device(yd), OV_DEV_CUDA);
+                ck_assert_msg(same_bits(yc, yd), "shape %d view %d p %g: device and CPU outputs differ", s, v, ps[i]);
+            }
+    }
+    /* the backward pass regenerates the same mask on the device */
+    ovTensor *x = ov_rand(OV_SHAPE(301, 7), 1, 2, &g), *xd = ov_to_device(x, OV_DEV_CUDA);
+    ov_requires_grad(x, true);
+    ov_requires_grad(xd, true);
+    ov_backward(ov_sum(ov_mul(ov_dropout(x, 0.25, true, 321), x), 0, NULL, false));
+    ov_backward(ov_sum(ov_mul(ov_dropout(xd, 0.25, true, 321), xd), 0, NULL, false));
+    ck_assert_msg(same_bits(x->grad, xd->grad), "device and CPU gradients differ");
+    ov_scope_end();
+}
+END_TEST
+
+static void emulate_on(void) { ov_cuda_emulate(true); }
+
+static void emulate_off(void) {
+    ov_cuda_empty_cache();
+    ov_cuda_emulate(false);
+}
+
 int main(void) {
     Suite *s = suite_create("dropout");
     TCase *tc = tcase_create("mask");
@@ -112,6 +161,11 @@ int main(void) {
     tcase_add_test(tc, test_mask_follows_logical_index);
     tcase_add_test(tc, test_backward_uses_same_mask);
     tcase_add_test(tc, test_identity_and_extremes);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("device");
+    tcase_add_checked_fixture(tc, emulate_on, emulate_off);
+    ov_tcase_leak_check(tc);
+    tcase_add_test(tc, test_device_matches_cpu_bitwise);
     suite_add_tcase(s, tc);
     return ov_run_suite(s) ? 1 : 0;
 }

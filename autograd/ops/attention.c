@@ -13,6 +13,7 @@
 #include "autograd/ops/util.h"
 #include "autograd/testgen.h"
 #include "kernels/cpu/attention.h"
+#include "kernels/cuda/attention.h"
 
 enum { A_CAUSAL, A_SCALE };
 enum { I_Q, I_K, I_V, I_MASK };
@@ -77,15 +78,13 @@ static int sdpa_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     os[nd - 1] = v->shape[nd - 1];
     out[0] = ov_empty(nd, os, OV_F32);
     out[1] = ov_empty(nd, ps, OV_F32);
-    ovTensor *m = additive_mask(c->in[I_MASK]);
+    /* the device applies a bool mask as it reads the scores */
+    ovTensor *m = c->impl == OV_IMPL_CUDA ? c->in[I_MASK] : additive_mask(c->in[I_MASK]);
     ovKView ov = ov_kview(out[0]), pv = ov_kview(out[1]), qv = ov_kview(q), kv = ov_kview(k), vv = ov_kview(v), mv;
     if (m) mv = ov_kview_bcast(m, nd, ps);
     float scale = resolve_scale(c, q->shape[nd - 1]);
     bool causal = c->attr[A_CAUSAL].i;
-    if (c->impl == OV_IMPL_REF)
-        ov_ksdpa_ref(&ov, &pv, &qv, &kv, &vv, m ? &mv : NULL, causal, scale);
-    else
-        ov_ksdpa_fast(&ov, &pv, &qv, &kv, &vv, m ? &mv : NULL, causal, scale);
+    OV_KERNEL(c, ov_ksdpa, &ov, &pv, &qv, &kv, &vv, m ? &mv : NULL, causal, scale);
     return 2;
 }
 
@@ -128,13 +127,14 @@ static ovTensor *tg_attn_mask(int nd, const int64_t *shape, int kind, uint64_t s
 }
 
 /* Cases: no mask with L != S and E != Ev; a float -inf mask and a bool padding mask broadcast over
- * batch dims; causal with a custom scale; causal plus a finite float mask; a large one; 2-D. */
+ * batch dims; causal with a custom scale; causal plus a finite float mask; a large one; 2-D; keys
+ * longer than a warp takes on the device, with a bool mask. */
 static bool sdpa_case(int k, ovOpCall *c) {
-    static const int64_t L[] = {5, 6, 5, 9, 5, 96, 4}, S[] = {7, 6, 7, 9, 5, 100, 5}, E[] = {8, 4, 8, 6, 3, 32, 3},
-                         Ev[] = {6, 4, 8, 5, 7, 24, 2};
-    static const int nbatch[] = {1, 2, 2, 1, 2, 2, 0};
-    static const int64_t batch[][2] = {{2}, {2, 3}, {2, 3}, {3}, {2, 2}, {2, 2}, {0}};
-    if (k >= 7) return false;
+    static const int64_t L[] = {5, 6, 5, 9, 5, 96, 4, 3}, S[] = {7, 6, 7, 9, 5, 100, 5, 1100},
+                         E[] = {8, 4, 8, 6, 3, 32, 3, 4}, Ev[] = {6, 4, 8, 5, 7, 24, 2, 3};
+    static const int nbatch[] = {1, 2, 2, 1, 2, 2, 0, 1};
+    static const int64_t batch[][2] = {{2}, {2, 3}, {2, 3}, {3}, {2, 2}, {2, 2}, {0}, {2}};
+    if (k >= 8) return false;
     int nd = nbatch[k] + 2;
     int64_t qs[4], ks[4], vs[4];
     for (int i = 0; i < nbatch[k]; i++) qs[i] = ks[i] = vs[i] = batch[k][i];
@@ -147,6 +147,7 @@ static bool sdpa_case(int k, ovOpCall *c) {
     if (k == 1) c->in[I_MASK] = tg_attn_mask(2, (int64_t[]){L[k], S[k]}, 1, 2300);
     if (k == 2) c->in[I_MASK] = tg_attn_mask(4, (int64_t[]){2, 1, 1, S[k]}, 2, 2301);
     if (k == 4) c->in[I_MASK] = tg_attn_mask(3, (int64_t[]){2, L[k], S[k]}, 0, 2302);
+    if (k == 7) c->in[I_MASK] = tg_attn_mask(2, (int64_t[]){1, S[k]}, 2, 2303);
     c->attr[A_CAUSAL].i = k == 3 || k == 4;
     if (k == 3 || k == 6) c->attr[A_SCALE].f = 0.3;
     return true;
@@ -159,6 +160,7 @@ static ovOpDef op_sdpa = {
              {"mask", OV_ARG_ANY, OV_ARG_OPTIONAL | OV_ARG_NO_GRAD}},
     .attrs = {{"is_causal", OV_ATTR_BOOL, "false"}, {"scale", OV_ATTR_FLOAT, "0"}},
     .outputs = "out,weights",
+    .flags = OV_OP_CUDA,
     .check = sdpa_check,
     .forward = sdpa_forward,
     .backward = sdpa_backward,
@@ -192,17 +194,16 @@ static int sdpa_backward_forward(const ovOpCall *c, ovTensor **out, ovSaved *sav
     if (go) gov = ov_kview(go);
     if (gp) gpv = ov_kview(gp);
     float scale = (float)c->attr[0].f;
-    if (c->impl == OV_IMPL_REF)
-        ov_ksdpa_backward_ref(&dq, &dk, &dv, go ? &gov : NULL, gp ? &gpv : NULL, &qv, &kv, &vv, &pv, scale);
-    else
-        ov_ksdpa_backward_fast(&dq, &dk, &dv, go ? &gov : NULL, gp ? &gpv : NULL, &qv, &kv, &vv, &pv, scale);
+    OV_KERNEL(c, ov_ksdpa_backward, &dq, &dk, &dv, go ? &gov : NULL, gp ? &gpv : NULL, &qv, &kv, &vv, &pv, scale);
     return 3;
 }
 
-/* Cases: both gradients, only grad_out, only grad_weights; batch dims, strided inputs, a large one. */
+/* Cases: both gradients, only grad_out, only grad_weights; batch dims, strided inputs, a large one,
+ * and long key rows. */
 static bool sdpa_backward_case(int k, ovOpCall *c) {
-    static const int64_t L[] = {5, 6, 7, 64}, S[] = {7, 6, 3, 80}, E[] = {8, 4, 5, 32}, Ev[] = {6, 4, 9, 16};
-    if (k >= 4) return false;
+    static const int64_t L[] = {5, 6, 7, 64, 3}, S[] = {7, 6, 3, 80, 1100}, E[] = {8, 4, 5, 32, 4},
+                         Ev[] = {6, 4, 9, 16, 3};
+    if (k >= 5) return false;
     int64_t qs[] = {2, 3, L[k], E[k]}, ks[] = {2, 3, S[k], E[k]}, vs[] = {2, 3, S[k], Ev[k]};
     int64_t os[] = {2, 3, L[k], Ev[k]}, ps[] = {2, 3, L[k], S[k]};
     c->in[0] = k == 2 ? NULL : ov_tg_tensor(4, os, OV_TG_NORMAL, ov_tg_layout(k), 2400 + (uint64_t)k);
@@ -222,7 +223,7 @@ static ovOpDef op_sdpa_backward = {
              {"q", OV_ARG_FLOAT, 0}, {"k", OV_ARG_FLOAT, 0}, {"v", OV_ARG_FLOAT, 0}, {"weights", OV_ARG_FLOAT, 0}},
     .attrs = {{"scale", OV_ATTR_FLOAT, "1"}},
     .outputs = "grad_q,grad_k,grad_v",
-    .flags = OV_OP_NO_GRAD | OV_OP_INTERNAL,
+    .flags = OV_OP_NO_GRAD | OV_OP_INTERNAL | OV_OP_CUDA,
     .check = sdpa_backward_check,
     .forward = sdpa_backward_forward,
     .make_case = sdpa_backward_case,

@@ -8,6 +8,7 @@
 #include "autograd/ops/util.h"
 #include "autograd/testgen.h"
 #include "kernels/cpu/dropout.h"
+#include "kernels/cuda/dropout.h"
 
 enum { A_P, A_TRAIN, A_SEED };
 
@@ -25,10 +26,7 @@ static int dropout_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     out[0] = ov_empty(x->ndim, x->shape, OV_F32);
     ovKView y = ov_kview(out[0]), xv = ov_kview(x);
     uint64_t seed = (uint64_t)c->attr[A_SEED].i;
-    if (c->impl == OV_IMPL_REF)
-        ov_kdropout_ref(&y, &xv, active_p(c), seed);
-    else
-        ov_kdropout_fast(&y, &xv, active_p(c), seed);
+    OV_KERNEL(c, ov_kdropout, &y, &xv, active_p(c), seed);
     return 1;
 }
 
@@ -57,7 +55,7 @@ static ovOpDef op_dropout = {
     .args = {{"x", OV_ARG_FLOAT, 0}},
     .attrs = {{"p", OV_ATTR_FLOAT, "0.5"}, {"train", OV_ATTR_BOOL, "true"}, {"seed", OV_ATTR_INT, "0"}},
     .outputs = "out",
-    .flags = OV_OP_RANDOM,
+    .flags = OV_OP_RANDOM | OV_OP_CUDA,
     .check = dropout_check,
     .forward = dropout_forward,
     .backward = dropout_backward,

@@ -13,6 +13,7 @@
 #include "autograd/ops/util.h"
 #include "autograd/testgen.h"
 #include "kernels/cpu/layernorm.h"
+#include "kernels/cuda/norm.h"
 
 /* listed in norm.c's table, ov_ops_norm */
 extern ovOpDef ov_op_layer_norm, ov_op_channel_layer_norm, ov_op_layer_norm_backward;
@@ -117,10 +118,7 @@ static int ln_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     ovKView mv = ln_stat_rows(mean, x, g), rv = ln_stat_rows(rstd, x, g);
     ovKView wv = param_1d(c->in[1], n, 1.0), bv = param_1d(c->in[2], n, 0.0);
     float eps = (float)c->attr[eps_attr(c)].f;
-    if (c->impl == OV_IMPL_REF)
-        ov_klayernorm_ref(&yv, &mv, &rv, &xv, &wv, &bv, eps);
-    else
-        ov_klayernorm_fast(&yv, &mv, &rv, &xv, &wv, &bv, eps);
+    OV_KERNEL(c, ov_klayernorm, &yv, &mv, &rv, &xv, &wv, &bv, eps);
     if (save) {
         save->t[save->n++] = mean;
         save->t[save->n++] = rstd;
@@ -150,15 +148,17 @@ static void ln_backward(ovNode *n, ovTensor **gout, ovTensor **gin) {
 
 /* Cases: one and several last dims (contiguous, transposed = copied, strided), with and without
  * weight and bias, a large one for the threads; channels-first: row blocks, a transposed view
- * (unit-step rows), strided, large, and [N,C] with no spatial dims. */
+ * (unit-step rows), strided, large, and [N,C] with no spatial dims; for either, rows longer than
+ * a warp takes on the device (a block per row). */
 static bool ln_case(int k, ovOpCall *c) {
-    static const int64_t shapes[][5] = {{4, 7}, {3, 5, 6}, {2, 3, 37}, {5, 300}, {60, 768}, {2, 3, 4, 5}};
-    static const int nds[] = {2, 3, 3, 2, 2, 4}, ks[] = {1, 2, 1, 1, 1, 3};
-    static const int64_t cshapes[][5] = {{2, 5, 3, 4}, {2, 6, 7}, {3, 8, 5, 9}, {2, 40, 8, 8, 8}, {4, 16}};
-    static const int cnds[] = {4, 3, 4, 5, 2};
-    static const bool has_w[] = {true, true, true, false, true, false}, has_b[] = {true, true, false, false, true, true};
+    static const int64_t shapes[][5] = {{4, 7}, {3, 5, 6}, {2, 3, 37}, {5, 300}, {60, 768}, {2, 3, 4, 5}, {3, 1300}};
+    static const int nds[] = {2, 3, 3, 2, 2, 4, 2}, ks[] = {1, 2, 1, 1, 1, 3, 1};
+    static const int64_t cshapes[][5] = {{2, 5, 3, 4}, {2, 6, 7}, {3, 8, 5, 9}, {2, 40, 8, 8, 8}, {4, 16}, {2, 1100, 3}};
+    static const int cnds[] = {4, 3, 4, 5, 2, 3};
+    static const bool has_w[] = {true, true, true, false, true, false, true},
+                      has_b[] = {true, true, false, false, true, true, true};
     bool channel = c->op->code == 1;
-    if (k >= (channel ? 5 : 6)) return false;
+    if (k >= (channel ? 6 : 7)) return false;
     const int64_t *shape = channel ? cshapes[k] : shapes[k];
     int nd = channel ? cnds[k] : nds[k];
     ovTgLayout lay = channel && k == 3 ? OV_TG_CONTIG : ov_tg_layout(k);
@@ -178,13 +178,13 @@ static bool ln_case(int k, ovOpCall *c) {
 ovOpDef ov_op_layer_norm = {
     .name = "layer_norm", .doc = "LayerNorm over the last ndims dims with optional weight and bias (F.layer_norm)",
     .args = LN_ARGS, .attrs = {{"ndims", OV_ATTR_INT, "1"}, {"eps", OV_ATTR_FLOAT, "1e-5"}}, .outputs = "out",
-    .code = 0, .check = ln_check, .forward = ln_forward, .backward = ln_backward, .make_case = ln_case, .fast_tol = 64,
+    .flags = OV_OP_CUDA, .code = 0, .check = ln_check, .forward = ln_forward, .backward = ln_backward, .make_case = ln_case, .fast_tol = 64,
 };
 
 ovOpDef ov_op_channel_layer_norm = {
     .name = "channel_layer_norm", .doc = "LayerNorm over dim 1 of [N,C,...] with weight and bias [C] (STMixer)",
     .args = LN_ARGS, .attrs = {{"eps", OV_ATTR_FLOAT, "1e-6"}}, .outputs = "out",
-    .code = 1, .check = ln_check, .forward = ln_forward, .backward = ln_backward, .make_case = ln_case, .fast_tol = 64,
+    .flags = OV_OP_CUDA, .code = 1, .check = ln_check, .forward = ln_forward, .backward = ln_backward, .make_case = ln_case, .fast_tol = 64,
 };
 
 /* ---- layer_norm_backward (internal) ---- */
@@ -226,17 +226,15 @@ static int lb_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
         gwv = param_1d(out[1], n, 0);
         gbv = param_1d(out[2], n, 0);
     }
-    if (c->impl == OV_IMPL_REF)
-        ov_klayernorm_backward_ref(&gxv, pg ? &gwv : NULL, pg ? &gbv : NULL, &gv, &xv, &wv, &mv, &rv);
-    else
-        ov_klayernorm_backward_fast(&gxv, pg ? &gwv : NULL, pg ? &gbv : NULL, &gv, &xv, &wv, &mv, &rv);
+    OV_KERNEL(c, ov_klayernorm_backward, &gxv, pg ? &gwv : NULL, pg ? &gbv : NULL, &gv, &xv, &wv, &mv, &rv);
     return pg ? 3 : 1;
 }
 
 static bool lb_case(int k, ovOpCall *c) {
-    static const int64_t shapes[][5] = {{4, 7}, {3, 5, 6}, {2, 5, 3, 4}, {3, 8, 5, 9}, {60, 768}, {2, 40, 8, 8, 8}};
-    static const int nds[] = {2, 3, 4, 4, 2, 5}, ks[] = {1, 2, 0, 0, 1, 0};
-    if (k >= 6) return false;
+    static const int64_t shapes[][5] = {{4, 7},   {3, 5, 6},         {2, 5, 3, 4}, {3, 8, 5, 9},
+                                        {60, 768}, {2, 40, 8, 8, 8}, {4, 1300},    {2, 1100, 3}};
+    static const int nds[] = {2, 3, 4, 4, 2, 5, 2, 3}, ks[] = {1, 2, 0, 0, 1, 0, 1, 0};
+    if (k >= 8) return false;
     LnGeo g = {.channel = ks[k] == 0, .k = ks[k]};
     ovTgLayout lay = k == 2 || k == 5 ? OV_TG_CONTIG : ov_tg_layout(k);
     ovTensor *x = ov_tg_tensor(nds[k], shapes[k], OV_TG_NORMAL, lay, 1300 + (uint64_t)k);
@@ -262,7 +260,7 @@ ovOpDef ov_op_layer_norm_backward = {
              {"mean", OV_ARG_FLOAT, 0}, {"rstd", OV_ARG_FLOAT, 0}},
     .attrs = {{"ndims", OV_ATTR_INT, "1"}, {"channel", OV_ATTR_BOOL, "false"}, {"param_grads", OV_ATTR_BOOL, "true"}},
     .outputs = "grad_x,grad_weight,grad_bias",
-    .flags = OV_OP_NO_GRAD | OV_OP_INTERNAL,
+    .flags = OV_OP_NO_GRAD | OV_OP_INTERNAL | OV_OP_CUDA,
     .check = lb_check,
     .forward = lb_forward,
     .make_case = lb_case,

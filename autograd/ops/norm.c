@@ -16,6 +16,7 @@
 #include "autograd/testgen.h"
 #include "kernels/cpu/layernorm.h"
 #include "kernels/cpu/softmax.h"
+#include "kernels/cuda/norm.h"
 
 /* layer_norm.c */
 extern ovOpDef ov_op_layer_norm, ov_op_channel_layer_norm, ov_op_layer_norm_backward;
@@ -42,10 +43,7 @@ static int softmax_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     out[0] = ov_empty(x->ndim, x->shape, OV_F32);
     ovKView yv = ov_kview_move_last(ov_kview(out[0]), d), xv = ov_kview_move_last(ov_kview(x), d), mv;
     if (m) mv = ov_kview_move_last(ov_kview_bcast(m, x->ndim, x->shape), d);
-    if (c->impl == OV_IMPL_REF)
-        ov_ksoftmax_ref(&yv, &xv, m ? &mv : NULL, c->op->code);
-    else
-        ov_ksoftmax_fast(&yv, &xv, m ? &mv : NULL, c->op->code);
+    OV_KERNEL(c, ov_ksoftmax, &yv, &xv, m ? &mv : NULL, c->op->code);
     return 1;
 }
 
@@ -78,22 +76,23 @@ static ovTensor *tg_mask(int nd, const int64_t *shape, bool neg_inf, uint64_t se
 }
 
 /* Cases: last dim, dim 0 of a transposed view, dim 1 strided and contiguous (row blocks), large
- * rows and blocks, 0-dim, and masks broadcast in several ways (-inf only for softmax: log_softmax
- * outputs at -inf are constants that finite differences cannot see). */
+ * rows and blocks, 0-dim, masks broadcast in several ways (-inf only for softmax: log_softmax
+ * outputs at -inf are constants that finite differences cannot see), and rows longer than a
+ * warp takes on the device (a block per row), strided and with a mask. */
 static bool softmax_case(int k, ovOpCall *c) {
     static const int64_t shapes[][4] = {{3, 4, 5}, {6, 37}, {2, 7, 5, 6}, {2, 7, 5, 6}, {3, 100, 120}, {2, 150, 120},
-                                        {0}, {2, 4, 5, 9}, {3, 8, 6}, {3, 8, 6}, {4, 9}};
-    static const int nds[] = {3, 2, 4, 4, 3, 3, 0, 4, 3, 3, 2};
-    static const int dims[] = {-1, 0, 1, 1, -1, 1, 0, -1, 1, -2, 1};
-    static const int64_t mshapes[][3] = {{4, 1, 9}, {1, 8, 6}, {8, 6}, {4, 1}};
-    static const int mnds[] = {3, 3, 2, 2};
-    if (k >= 11) return false;
+                                        {0}, {2, 4, 5, 9}, {3, 8, 6}, {3, 8, 6}, {4, 9}, {2, 1500}};
+    static const int nds[] = {3, 2, 4, 4, 3, 3, 0, 4, 3, 3, 2, 2};
+    static const int dims[] = {-1, 0, 1, 1, -1, 1, 0, -1, 1, -2, 1, -1};
+    static const int64_t mshapes[][3] = {{4, 1, 9}, {1, 8, 6}, {8, 6}, {4, 1}, {1500}};
+    static const int mnds[] = {3, 3, 2, 2, 1};
+    if (k >= 12) return false;
     ovTgLayout lay = k == 3 || k == 5 || k == 9 ? OV_TG_CONTIG : ov_tg_layout(k);
     c->in[0] = ov_tg_tensor(nds[k], shapes[k], OV_TG_NORMAL, lay, 600 + (uint64_t)k);
     c->attr[SM_DIM].i = dims[k];
     if (k >= 7) {
         int mi = k - 7;
-        bool neg_inf = c->op->code == 0 && mi < 3;
+        bool neg_inf = c->op->code == 0 && mi != 3;
         c->in[1] = tg_mask(mnds[mi], mshapes[mi], neg_inf, 700 + (uint64_t)k);
     }
     return true;
@@ -104,7 +103,7 @@ static bool softmax_case(int k, ovOpCall *c) {
                          .args = {{"x", OV_ARG_FLOAT, 0}, {"mask", OV_ARG_FLOAT, OV_ARG_OPTIONAL | OV_ARG_NO_GRAD}}, \
                          .attrs = {{"dim", OV_ATTR_INT, "-1"}}, .outputs = "out", .code = logsm,           \
                          .check = softmax_check, .forward = softmax_forward, .backward = softmax_backward,  \
-                         .make_case = softmax_case, .fast_tol = 32}
+                         .flags = OV_OP_CUDA, .make_case = softmax_case, .fast_tol = 32}
 
 SOFTMAX_OP(op_softmax, "softmax", 0, "softmax(x + mask) along dim; mask: optional additive float mask");
 SOFTMAX_OP(op_log_softmax, "log_softmax", 1, "log_softmax(x + mask) along dim; mask: optional additive float mask");
@@ -122,18 +121,15 @@ static int softmax_backward_forward(const ovOpCall *c, ovTensor **out, ovSaved *
     int d = ov_op_wrap_dim(c, c->attr[0].i, y->ndim);
     out[0] = ov_empty(y->ndim, y->shape, OV_F32);
     ovKView ov = ov_kview_move_last(ov_kview(out[0]), d), gv = ov_kview_move_last(ov_kview(g), d), yv = ov_kview_move_last(ov_kview(y), d);
-    if (c->impl == OV_IMPL_REF)
-        ov_ksoftmax_backward_ref(&ov, &gv, &yv, c->attr[1].i);
-    else
-        ov_ksoftmax_backward_fast(&ov, &gv, &yv, c->attr[1].i);
+    OV_KERNEL(c, ov_ksoftmax_backward, &ov, &gv, &yv, c->attr[1].i);
     return 1;
 }
 
 static bool softmax_backward_case(int k, ovOpCall *c) {
-    static const int64_t shapes[][3] = {{3, 4, 5}, {6, 37}, {2, 7, 30}, {2, 7, 30}, {3, 100, 120}, {0}};
-    static const int nds[] = {3, 2, 3, 3, 3, 0};
-    static const int dims[] = {-1, 0, 1, 1, 2, 0};
-    if (k >= 12) return false;
+    static const int64_t shapes[][3] = {{3, 4, 5}, {6, 37}, {2, 7, 30}, {2, 7, 30}, {3, 100, 120}, {0}, {2, 1300}};
+    static const int nds[] = {3, 2, 3, 3, 3, 0, 2};
+    static const int dims[] = {-1, 0, 1, 1, 2, 0, -1};
+    if (k >= 14) return false;
     int i = k / 2;
     ovTgLayout lay = i == 3 ? OV_TG_CONTIG : ov_tg_layout(i);
     c->in[0] = ov_tg_tensor(nds[i], shapes[i], OV_TG_NORMAL, lay, 800 + (uint64_t)k);
@@ -149,7 +145,7 @@ static ovOpDef op_softmax_backward = {
     .args = {{"grad", OV_ARG_FLOAT, 0}, {"y", OV_ARG_FLOAT, 0}},
     .attrs = {{"dim", OV_ATTR_INT, "-1"}, {"log", OV_ATTR_BOOL, "false"}},
     .outputs = "grad_x",
-    .flags = OV_OP_NO_GRAD | OV_OP_INTERNAL,
+    .flags = OV_OP_NO_GRAD | OV_OP_INTERNAL | OV_OP_CUDA,
     .check = softmax_backward_check,
     .forward = softmax_backward_forward,
     .make_case = softmax_backward_case,
@@ -174,10 +170,7 @@ static int normalize_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     ovKView yv = ov_kview_move_last(ov_kview(out[0]), d), xv = ov_kview_move_last(ov_kview(x), d);
     ovKView dv = ov_kview_move_last(ov_kview_bcast(div, x->ndim, x->shape), d);
     float eps = (float)c->attr[NZ_EPS].f;
-    if (c->impl == OV_IMPL_REF)
-        ov_knormalize_ref(&yv, &dv, &xv, eps);
-    else
-        ov_knormalize_fast(&yv, &dv, &xv, eps);
+    OV_KERNEL(c, ov_knormalize, &yv, &dv, &xv, eps);
     if (save) save->t[save->n++] = div;
     return 1;
 }
@@ -192,12 +185,12 @@ static void normalize_backward(ovNode *n, ovTensor **gout, ovTensor **gin) {
 }
 
 /* Cases: dim 1 (row blocks), the last dim of a transposed view, dim 0 strided, large rows, 0-dim,
- * and rows whose norm is below eps (the divisor is clamped). */
+ * rows whose norm is below eps (the divisor is clamped), and a few long rows along dim 0. */
 static bool normalize_case(int k, ovOpCall *c) {
-    static const int64_t shapes[][3] = {{3, 4, 5}, {6, 37}, {2, 7, 5}, {40, 1000}, {0}, {4, 9}};
-    static const int nds[] = {3, 2, 3, 2, 0, 2};
-    static const int dims[] = {1, -1, 0, -1, 0, 1};
-    if (k >= 6) return false;
+    static const int64_t shapes[][3] = {{3, 4, 5}, {6, 37}, {2, 7, 5}, {40, 1000}, {0}, {4, 9}, {1200, 5}};
+    static const int nds[] = {3, 2, 3, 2, 0, 2, 2};
+    static const int dims[] = {1, -1, 0, -1, 0, 1, 0};
+    if (k >= 7) return false;
     c->in[0] = ov_tg_tensor(nds[k], shapes[k], OV_TG_NORMAL, k == 0 ? OV_TG_CONTIG : ov_tg_layout(k), 1800 + (uint64_t)k);
     c->attr[NZ_DIM].i = dims[k];
     if (k == 5) c->attr[NZ_EPS].f = 10.0;
@@ -207,7 +200,7 @@ static bool normalize_case(int k, ovOpCall *c) {
 static ovOpDef op_normalize = {
     .name = "normalize", .doc = "x / max(||x||_2, eps) along dim (F.normalize, p = 2)",
     .args = {{"x", OV_ARG_FLOAT, 0}}, .attrs = {{"dim", OV_ATTR_INT, "1"}, {"eps", OV_ATTR_FLOAT, "1e-12"}},
-    .outputs = "out", .check = normalize_check, .forward = normalize_forward, .backward = normalize_backward,
+    .outputs = "out", .flags = OV_OP_CUDA, .check = normalize_check, .forward = normalize_forward, .backward = normalize_backward,
     .make_case = normalize_case, .fast_tol = 16,
 };
 

@@ -2,7 +2,6 @@
 #include "autograd/ops/rowview.h"
 
 #include "autograd/ops/util.h"
-#include "kernels/cpu/copy.h"
 
 ovKView ov_kview_move_last(ovKView v, int d) {
     if (v.ndim == 0) {
@@ -46,8 +45,7 @@ int ov_op_wrap_dim(const ovOpCall *c, int64_t dim, int ndim) {
 
 ovTensor *ov_raw_contiguous(ovTensor *t) {
     if (!t || ov_is_contiguous(t)) return t;
-    ovTensor *c = ov_empty(t->ndim, t->shape, t->dtype);
-    ovKView d = ov_kview(c), s = ov_kview(t);
-    ov_kcopy_fast(&d, &s);
+    ovTensor *c = ov_empty_on(ov_device(t), t->ndim, t->shape, t->dtype);
+    ov_copy_(c, t); /* the CPU or the device copy kernel, by t's device */
     return c;
 }

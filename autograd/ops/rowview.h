@@ -1,5 +1,5 @@
 /* rowview.h: kernel views for the row-wise families (norm, layer norm, attention): the normalised
- * dim moved last or the last dims merged into one row dim (kernels/cpu/rows.h walks the rest), and
+ * dim moved last or the last dims merged into one row dim (kernels/cpu/rowwise.h walks the rest), and
  * a contiguous copy made without autograd for kernels that need mergeable strides. */
 #ifndef OV_OPS_ROWVIEW_H
 #define OV_OPS_ROWVIEW_H
@@ -13,7 +13,7 @@ ovKView ov_kview_move_last(ovKView v, int d);
 bool ov_kview_merge_last(ovKView v, int k, ovKView *out);
 /* dim wrapped into [0, ndim) (a 0-dim tensor takes 0 and -1); fails the op when out of range. */
 int ov_op_wrap_dim(const ovOpCall *c, int64_t dim, int ndim);
-/* t when contiguous (or NULL), else a contiguous copy that records no autograd node. */
+/* t when contiguous (or NULL), else a contiguous copy on t's device that records no autograd node. */
 ovTensor *ov_raw_contiguous(ovTensor *t);
 
 #endif

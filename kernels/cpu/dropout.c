@@ -18,7 +18,7 @@ void ov_kdropout_fast(const ovKView *y, const ovKView *x, double p, uint64_t see
     kv_rows_init(&r0, 2, (const ovKView *[]){y, x});
     float *yp = kv_f32(y);
     const float *xp = kv_f32(x);
-    float pf = (float)p, scale = p <= 0 ? 1.0f : p < 1 ? (float)(1.0 / (1.0 - p)) : 0.0f;
+    float pf = (float)p, scale = ov_dropout_scale(p);
 #pragma omp parallel for schedule(static) if (r0.rows * r0.inner > 32768)
     for (int64_t r = 0; r < r0.rows; r++) {
         ovKRows it = r0;
@@ -35,7 +35,7 @@ void ov_kdropout_fast(const ovKView *y, const ovKView *x, double p, uint64_t see
             uint64_t i = i0 + (uint64_t)k;
             ovPhilox4 u = ov_philox4x32(i / 4, seed);
             for (int lane = (int)(i % 4); lane < 4 && k < n; lane++, k++)
-                yr[k * ys] = ov_philox_uniform(u.v[lane]) >= pf ? xr[k * xs] * scale : 0.0f;
+                yr[k * ys] = ov_dropout_keep(ov_philox_uniform(u.v[lane]), pf) ? xr[k * xs] * scale : 0.0f;
         }
     }
 }

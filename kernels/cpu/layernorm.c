@@ -1,5 +1,5 @@
 /* layernorm.c: reference and fast layer norm kernels (see layernorm.h; the backward follows the
- * derivation of llm.c's doc/layernorm). The fast kernels walk rows with rows.h: single rows use
+ * derivation of llm.c's doc/layernorm). The fast kernels walk rows with rowwise.h: single rows use
  * 8-partial sums (span.h), blocks of neighbouring rows (channels-first) keep one accumulator per
  * row. The weight and bias gradients are sums over all rows: every thread adds into its own
  * buffer (double), and the buffers are added in thread order, so results are deterministic for a

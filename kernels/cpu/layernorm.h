@@ -1,4 +1,4 @@
-/* layernorm.h: row normalisations over the last dim of the views (walked with rows.h, so the
+/* layernorm.h: row normalisations over the last dim of the views (walked with rowwise.h, so the
  * last-dim LayerNorm of torch.nn.functional.layer_norm and the channels-first LayerNorm over dim 1
  * of STMixer/ConvNeXt share the kernels):
  *   layer norm:  y = (x - mean) * rstd * w + b,  rstd = 1/sqrt(var + eps), var biased;

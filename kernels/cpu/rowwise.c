@@ -3,6 +3,16 @@
 
 #include <string.h>
 
+static void set_width(ovRows *r, int64_t width) {
+    int m = r->ndim - 1;
+    int64_t lines = 1;
+    for (int d = 0; d + 1 < m; d++) lines *= r->shape[d];
+    int64_t span = m ? r->shape[m - 1] : 1;
+    r->width = width;
+    r->per_line = (span + width - 1) / width;
+    r->items = r->n ? lines * r->per_line : 0;
+}
+
 void ov_rows_init(ovRows *r, int nv, const ovKView *const *views, unsigned unit) {
     memset(r, 0, sizeof *r);
     const ovKView *v0 = views[0];
@@ -35,13 +45,13 @@ void ov_rows_init(ovRows *r, int nv, const ovKView *const *views, unsigned unit)
     bool block = m > 0 && r->shape[m - 1] > 1;
     for (int k = 0; k < nv && block; k++)
         if (unit >> k & 1) block = r->stride[k][m - 1] == 1 && r->kstep[k] != 1;
-    r->width = block ? OV_ROWS_BLOCK : 1;
     for (int k = 0; k < nv; k++) r->rstep[k] = m ? r->stride[k][m - 1] : 0;
-    int64_t lines = 1;
-    for (int d = 0; d + 1 < m; d++) lines *= r->shape[d];
-    int64_t span = m ? r->shape[m - 1] : 1;
-    r->per_line = (span + r->width - 1) / r->width;
-    r->items = r->n ? lines * r->per_line : 0;
+    set_width(r, block ? OV_ROWS_BLOCK : 1);
+}
+
+void ov_rows_init_single(ovRows *r, int nv, const ovKView *const *views) {
+    ov_rows_init(r, nv, views, 0);
+    set_width(r, 1);
 }
 
 int64_t ov_rows_at(const ovRows *r, int64_t i, int64_t *off) {

@@ -4,7 +4,7 @@
  *     softmax:      gx = y * (g - sum(g * y))
  *     log_softmax:  gx = g - exp(y) * sum(g)
  * All views have one shape (mask may be NULL or broadcast with stride 0); y may be x itself.
- * Rows are walked with rows.h, so dim-1 (channels-first) and last-dim softmax share the kernels;
+ * Rows are walked with rowwise.h, so dim-1 (channels-first) and last-dim softmax share the kernels;
  * attention (attention.h) uses them for its scaled, masked softmax. */
 #ifndef OV_KSOFTMAX_H
 #define OV_KSOFTMAX_H
