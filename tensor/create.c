@@ -7,6 +7,7 @@
 #include "kernels/cpu/copy.h"
 #include "kernels/cuda/copy.h"
 #include "kernels/cuda/device.h"
+#include "kernels/cuda/random.h"
 #include "kernels/philox.h"
 #include "tensor/error.h"
 #include "tensor/kview_of.h"
@@ -98,49 +99,58 @@ static uint64_t take(ovGenerator **g, int64_t n) {
     return off;
 }
 
-ovTensor *ov_rand(int ndim, const int64_t *shape, double low, double high, ovGenerator *g) {
-    ovTensor *t = host_empty(ndim, shape, OV_F32);
+/* A draw of `kind` on the default device: on the CPU element by element, on the device by the
+ * Philox kernel, from the same (seed, offset) so the numbers agree. */
+static ovTensor *draw(ovDrawKind kind, int ndim, const int64_t *shape, double a, double b, ovGenerator *g) {
+    ovTensor *t = ov_empty(ndim, shape, OV_F32);
     int64_t n = ov_numel(t);
     uint64_t off = take(&g, n);
+    if (ov_device(t) == OV_DEV_CUDA) {
+        ov_kdraw_cuda(kind, ov_data_ptr(t), n, g->seed, off, a, b);
+        return t;
+    }
     float *d = ov_f32(t);
-    for (int64_t i = 0; i < n; i++)
-        d[i] = (float)(low + (high - low) * ov_philox_uniform_at(g->seed, off, (uint64_t)i));
-    return to_default_device(t);
+    for (int64_t i = 0; i < n; i++) {
+        if (kind == OV_DRAW_NORMAL)
+            d[i] = (float)(a + b * ov_philox_normal_at(g->seed, off, (uint64_t)i));
+        else if (kind == OV_DRAW_UNIFORM)
+            d[i] = (float)(a + b * ov_philox_uniform_at(g->seed, off, (uint64_t)i));
+        else
+            d[i] = ov_philox_uniform_at(g->seed, off, (uint64_t)i) < a ? 1.0f : 0.0f;
+    }
+    return t;
+}
+
+ovTensor *ov_rand(int ndim, const int64_t *shape, double low, double high, ovGenerator *g) {
+    return draw(OV_DRAW_UNIFORM, ndim, shape, low, high - low, g);
 }
 
 ovTensor *ov_randn(int ndim, const int64_t *shape, double mean, double std, ovGenerator *g) {
-    ovTensor *t = host_empty(ndim, shape, OV_F32);
-    int64_t n = ov_numel(t);
-    uint64_t off = take(&g, n);
-    float *d = ov_f32(t);
-    for (int64_t i = 0; i < n; i++)
-        d[i] = (float)(mean + std * ov_philox_normal_at(g->seed, off, (uint64_t)i));
-    return to_default_device(t);
+    return draw(OV_DRAW_NORMAL, ndim, shape, mean, std, g);
+}
+
+ovTensor *ov_bernoulli(int ndim, const int64_t *shape, double p, ovGenerator *g) {
+    return draw(OV_DRAW_BERNOULLI, ndim, shape, p, 0, g);
 }
 
 ovTensor *ov_randint(int ndim, const int64_t *shape, int64_t low, int64_t high, ovGenerator *g) {
     if (high <= low || (uint64_t)(high - low) > 0xffffffffull)
         ov_panic("randint: need low < high and a range below 2^32, got [%lld, %lld)", (long long)low,
                  (long long)high);
-    ovTensor *t = host_empty(ndim, shape, OV_I64);
+    ovTensor *t = ov_empty(ndim, shape, OV_I64);
     int64_t n = ov_numel(t);
     uint64_t off = take(&g, n);
     uint64_t range = (uint64_t)(high - low);
     int64_t *d = ov_data_ptr(t);
+    if (ov_device(t) == OV_DEV_CUDA) {
+        ov_krandint_cuda(d, n, g->seed, off, low, range);
+        return t;
+    }
     for (int64_t i = 0; i < n; i++) {
         ovPhilox4 r = ov_philox4x32(off + (uint64_t)i / 4, g->seed);
         d[i] = low + (int64_t)(((uint64_t)r.v[i % 4] * range) >> 32);
     }
-    return to_default_device(t);
-}
-
-ovTensor *ov_bernoulli(int ndim, const int64_t *shape, double p, ovGenerator *g) {
-    ovTensor *t = host_empty(ndim, shape, OV_F32);
-    int64_t n = ov_numel(t);
-    uint64_t off = take(&g, n);
-    float *d = ov_f32(t);
-    for (int64_t i = 0; i < n; i++) d[i] = ov_philox_uniform_at(g->seed, off, (uint64_t)i) < p ? 1.0f : 0.0f;
-    return to_default_device(t);
+    return t;
 }
 
 /* ---- in-place ---- */

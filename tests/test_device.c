@@ -171,6 +171,27 @@ START_TEST(test_device_gemm_matches_reference) {
 }
 END_TEST
 
+/* Seeded draws on the device equal the CPU's: the same Philox element for the same (seed, offset). */
+START_TEST(test_device_random_matches_cpu) {
+    ov_scope_begin();
+    ovGenerator gc = ov_generator(11), gd = ov_generator(11);
+    ovTensor *uc = ov_rand(OV_SHAPE(3, 333), -2, 5, &gc), *nc = ov_randn(OV_SHAPE(1001), 1, 3, &gc);
+    ovTensor *ic = ov_randint(OV_SHAPE(77), -5, 1000, &gc), *bc = ov_bernoulli(OV_SHAPE(500), 0.3, &gc);
+    ov_set_default_device(OV_DEV_CUDA);
+    ovTensor *ud = ov_rand(OV_SHAPE(3, 333), -2, 5, &gd), *nd = ov_randn(OV_SHAPE(1001), 1, 3, &gd);
+    ovTensor *id = ov_randint(OV_SHAPE(77), -5, 1000, &gd), *bd = ov_bernoulli(OV_SHAPE(500), 0.3, &gd);
+    ov_set_default_device(OV_DEV_CPU);
+    ck_assert_int_eq(ov_device(ud), OV_DEV_CUDA);
+    ck_assert_uint_eq(gc.offset, gd.offset);
+    ck_assert(ov_rel_diff(ov_to_device(ud, OV_DEV_CPU), uc, NULL) == 0);
+    ck_assert(ov_rel_diff(ov_to_device(id, OV_DEV_CPU), ic, NULL) == 0);
+    ck_assert(ov_rel_diff(ov_to_device(bd, OV_DEV_CPU), bc, NULL) == 0);
+    /* normals use transcendental functions, whose last bit may differ on a GPU */
+    ck_assert(ov_rel_diff(ov_to_device(nd, OV_DEV_CPU), nc, NULL) < 1e-6);
+    ov_scope_end();
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("device");
     TCase *tc = tcase_create("absent");
@@ -184,6 +205,7 @@ int main(void) {
     tcase_add_test(tc, test_caching_allocator);
     tcase_add_test(tc, test_gradient_across_devices);
     tcase_add_test(tc, test_device_gemm_matches_reference);
+    tcase_add_test(tc, test_device_random_matches_cpu);
     suite_add_tcase(s, tc);
     return ov_run_suite(s) ? 1 : 0;
 }
