@@ -32,12 +32,16 @@ LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
-TEST_SRC := $(wildcard tests/test_*.c)
+ALL_TEST_SRC := $(wildcard tests/test_*.c)
+TEST_SRC := $(ALL_TEST_SRC)
+ifeq ($(GPU),1) # the emulator's own tests (deliberately broken kernels) make no sense on a GPU
+TEST_SRC := $(filter-out tests/test_emu.c,$(TEST_SRC))
+endif
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
-TEST_UTIL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(filter-out $(TEST_SRC),$(wildcard tests/*.c)))
+TEST_UTIL_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(filter-out $(ALL_TEST_SRC),$(wildcard tests/*.c)))
 CUDA_SRC := $(wildcard kernels/cuda/*.cu)
 EMU_OBJ  := $(CUDA_SRC:%.cu=$(BUILD)/emu/%.o) $(patsubst %.cpp,$(BUILD)/emu/%.o,$(wildcard kernels/emu/*.cpp))
-TEST_CU_OBJ := $(patsubst %.cu,$(BUILD)/emu/%.o,$(wildcard tests/*.cu))
+TEST_CU_OBJ := $(if $(filter 1,$(GPU)),,$(patsubst %.cu,$(BUILD)/emu/%.o,$(wildcard tests/*.cu)))
 NV_OBJ   := $(CUDA_SRC:%.cu=$(BUILD)/cuda/%.o)
 ifeq ($(CUDA),1)
 BACKEND_LIB := $(BUILD)/libovad_cuda.a
@@ -47,7 +51,7 @@ BACKEND_LIB := $(BUILD)/libovad_cudaemu.a
 BACKEND_LINK :=
 endif
 
-.PHONY: all test asan check fuzz bench fixtures clean cuda-resources
+.PHONY: all test asan check gpu-test fuzz bench fixtures clean cuda-resources
 all: $(BUILD)/libovad.a $(BUILD)/ovad
 
 $(BUILD)/%.o: %.c
@@ -81,7 +85,10 @@ $(BUILD)/libovad_cudaemu.a: $(EMU_OBJ)
 	$(AR) rcs $@ $^
 
 # The libraries refer to each other (tensors allocate device memory; kernels panic), hence the group.
-LINK_LIBS = -Wl,--start-group $(BUILD)/libovad.a $(BUILD)/libovad_cudaemu.a -Wl,--end-group
+# Tests link the emulated backend, or the real one under `make gpu-test` (GPU=1).
+TEST_BACKEND := $(if $(filter 1,$(GPU)),$(BUILD)/libovad_cuda.a,$(BUILD)/libovad_cudaemu.a)
+TEST_BACKEND_LINK := $(if $(filter 1,$(GPU)),$(CUDA_LIBS),)
+LINK_LIBS = -Wl,--start-group $(BUILD)/libovad.a $(TEST_BACKEND) -Wl,--end-group $(TEST_BACKEND_LINK)
 
 $(BUILD)/ovad: $(CLI_OBJ) $(BUILD)/libovad.a $(BACKEND_LIB)
 	$(CC) $(LDFLAGS) $(CLI_OBJ) -Wl,--start-group $(BUILD)/libovad.a $(BACKEND_LIB) -Wl,--end-group \
@@ -94,7 +101,7 @@ cuda-resources: $(BUILD)/libovad_cuda.a
 	  /Used [0-9]+ registers/ {sm=0; for (i=1;i<NF;i++) if ($$(i+1) ~ /^smem/) sm=$$(i-1); \
 	    printf "%-6s regs %4s  spill %4s B  smem %6s B  %s\n", a, $$5, sp, sm, k}' | c++filt
 
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_UTIL_OBJ) $(TEST_CU_OBJ) $(BUILD)/libovad_cudaemu.a $(BUILD)/libovad.a
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_UTIL_OBJ) $(TEST_CU_OBJ) $(TEST_BACKEND) $(BUILD)/libovad.a
 	$(CC) $(LDFLAGS) $< $(TEST_UTIL_OBJ) $(TEST_CU_OBJ) $(LINK_LIBS) $(CHECK_LIBS) $(LDLIBS) -lstdc++ -o $@
 
 # Every suite runs even if an earlier one fails; the target fails if any did.
@@ -102,6 +109,16 @@ test: $(TEST_BIN) $(BUILD)/ovad
 	@failed=""; for t in $(TEST_BIN); do \
 	  echo "== $$t"; OVAD_BIN=$(BUILD)/ovad $$t || failed="$$failed $$t"; done; \
 	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; else echo "all suites passed"; fi
+
+# The same suites on a real GPU (the CUDA backend built by nvcc), then compute-sanitizer's memcheck
+# and racecheck over the op table when the toolkit has it.
+gpu-test:
+	$(MAKE) BUILD=build-gpu GPU=1 CUDA=1 test
+	@cs=$$(command -v compute-sanitizer || ls $(CUDA_HOME)/bin/compute-sanitizer 2>/dev/null); \
+	if [ -n "$$cs" ]; then \
+	  echo "== compute-sanitizer memcheck"; CK_FORK=no $$cs --tool memcheck --error-exitcode 1 build-gpu/tests/test_ops && \
+	  echo "== compute-sanitizer racecheck"; CK_FORK=no $$cs --tool racecheck --error-exitcode 1 build-gpu/tests/test_ops; \
+	else echo "compute-sanitizer not found: skipped"; fi
 
 asan:
 	$(MAKE) BUILD=build-asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" test
@@ -132,6 +149,6 @@ fixtures:
 	/usr/bin/python3 tools/gen_op_fixtures.py tests/fixtures/ops
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-gpu
 
 -include $(NV_OBJ:.o=.d) $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(TEST_UTIL_OBJ:.o=.d) $(EMU_OBJ:.o=.d) $(TEST_CU_OBJ:.o=.d)

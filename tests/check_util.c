@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "kernels/cuda/device.h"
 #include "tensor/alloc.h"
 #include "tensor/scope.h"
 
@@ -79,4 +80,11 @@ int ov_run_suite(Suite *s) {
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
     return failed;
+}
+
+bool ov_test_have_device(const char *suite) {
+    ov_cuda_emulate(true);
+    if (ov_cuda_device_count() > 0) return true;
+    printf("SKIP: %s: the CUDA device tests need a device: %s\n", suite, ov_cuda_unavailable_reason());
+    return false;
 }

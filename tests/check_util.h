@@ -4,6 +4,7 @@
 #define OV_CHECK_UTIL_H
 
 #include <check.h>
+#include <stdbool.h>
 
 #include "tensor/tensor.h"
 
@@ -17,6 +18,10 @@ const char *ov_shared_data(const char *file_for_message);
 /* Largest |a-b| / (|b| + scale) over the elements, scale = rms of b (float), or -1 on shape or
  * dtype mismatch; ints and bools compare exactly (returns 0 or +inf). NaN == NaN. */
 double ov_rel_diff(const ovTensor *a, const ovTensor *b, int64_t *where);
+
+/* Turns the emulated CUDA device on (the real backend ignores that and looks for a GPU) and says
+ * whether a device is usable; when not, prints why the device tests are skipped. */
+bool ov_test_have_device(const char *suite);
 
 /* Runs a suite and returns the number of failures. */
 int ov_run_suite(Suite *s);

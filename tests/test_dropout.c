@@ -162,10 +162,12 @@ int main(void) {
     tcase_add_test(tc, test_backward_uses_same_mask);
     tcase_add_test(tc, test_identity_and_extremes);
     suite_add_tcase(s, tc);
-    tc = tcase_create("device");
-    tcase_add_checked_fixture(tc, emulate_on, emulate_off);
-    ov_tcase_leak_check(tc);
-    tcase_add_test(tc, test_device_matches_cpu_bitwise);
-    suite_add_tcase(s, tc);
+    if (ov_test_have_device("dropout")) {
+        tc = tcase_create("device");
+        tcase_add_checked_fixture(tc, emulate_on, emulate_off);
+        ov_tcase_leak_check(tc);
+        tcase_add_test(tc, test_device_matches_cpu_bitwise);
+        suite_add_tcase(s, tc);
+    }
     return ov_run_suite(s) ? 1 : 0;
 }
