@@ -2,16 +2,17 @@
  * OpenMP split, after BLIS's five loops around a micro-kernel (Van Zee & van de Geijn, "BLIS: A
  * Framework for Rapidly Instantiating BLAS Functionality", 2015; Goto & van de Geijn 2008):
  *
- *   for jc in N by NC:            B panel  KC x NC  packed once, shared by the threads (L3)
- *     for pc in K by KC:
- *       for ic in M by MC:        A block  MC x KC  packed per thread (L2)
+ *   for jc in N by NC:
+ *     for pc in K by KC:          B panel  KC x NC  packed (L2/L3)
+ *       for ic in M by MC:        A block  MC x KC  packed (L2)
  *         for jr in NC by NR:     B sliver KC x NR  stays in L1 while ...
  *           for ir in MC by MR:   ... the A slivers stream past it: micro-kernel, MR x NR of C
  *
- * Threads split the C block of each (jc, pc) step on a tm x tn grid in whole tiles. Each C element
- * is accumulated over one K block inside a micro-kernel (one FMA chain in k order) and then
- * added to C, K blocks in order; the K blocking depends on K alone, so the result does not depend
- * on the number of threads or on how the work is split. */
+ * Threads split C on a tm x tn grid in whole tiles and each packs the parts of A and B it uses
+ * (no barriers: on this kind of machine a packed panel read from another core costs about what
+ * packing it again from the source does). Each C element is accumulated over one K block inside a
+ * micro-kernel (one FMA chain in k order) and then added to C, K blocks in order; the K blocking
+ * depends on K alone, so the result does not depend on the number of threads or on the split. */
 #include "kernels/cpu/gemm.h"
 
 #include <omp.h>
@@ -144,7 +145,7 @@ static Prob make_prob(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float a
     return p;
 }
 
-/* Floats of packing space: the shared B panel, and one A block per thread (64-byte strides). */
+/* Floats of packing space per thread: a B panel and an A block (64-byte multiples). */
 static size_t b_panel_floats(const Prob *p) { return (size_t)round_up(p->kc * p->nc, 16); }
 static size_t a_block_floats(const Prob *p) {
     int64_t m = p->M < p->mc ? round_up(p->M, p->kr->mr) : p->mc;
@@ -160,17 +161,24 @@ static float *alloc_floats(size_t n) {
     return q;
 }
 
-/* tm x tn thread grid (tm * tn = nth) that gives the fewest tiles to the busiest thread; ties
- * go to splitting M, so that threads share the packed B panel instead of packing A twice. */
+/* Packing one element costs about as much as this many multiply-adds of the micro-kernel (a load
+ * and a store at ~0.4 cycle, against 32 FMA lanes per cycle). */
+#define PACK_WEIGHT 12
+
+/* tm x tn thread grid (tm * tn = nth) with the least work for the busiest thread: its tiles of C
+ * plus the rows of A and columns of B it packs (each thread packs what it uses, so splitting M
+ * repacks B in every thread, and splitting N repacks A). */
 static int choose_tm(const Prob *p, int nth) {
-    int64_t mb = (p->M + p->kr->mr - 1) / p->kr->mr, nb = (p->nc + p->kr->nr - 1) / p->kr->nr;
+    const int64_t mr = p->kr->mr, nr = p->kr->nr;
+    int64_t mb = (p->M + mr - 1) / mr, nb = (p->nc + nr - 1) / nr;
     int best = 1;
     int64_t best_cost = -1;
     for (int tm = 1; tm <= nth; tm++) {
         if (nth % tm) continue;
         int tn = nth / tm;
-        int64_t cost = ((mb + tm - 1) / tm) * ((nb + tn - 1) / tn);
-        if (best_cost < 0 || cost <= best_cost) {
+        int64_t rows = (mb + tm - 1) / tm * mr, cols = (nb + tn - 1) / tn * nr;
+        int64_t cost = rows * cols + PACK_WEIGHT * (rows + cols);
+        if (best_cost < 0 || cost < best_cost) {
             best = tm;
             best_cost = cost;
         }
@@ -178,38 +186,33 @@ static int choose_tm(const Prob *p, int nth) {
     return best;
 }
 
-/* The work of thread `tid` of `nth` (inside a parallel region of nth threads, or alone with
- * nth = 1). bpack holds two B panels shared by the team, used in turn, so that one barrier per
- * step suffices: a thread repacks a panel only after passing the barrier of the step in between,
- * which every thread reaches after it finished computing with that panel. apack is the thread's. */
-static void gemm_thread(const Prob *p, int tid, int nth, int tm, float *bpack, size_t bstride, float *apack) {
+/* The work of cell (ti, tj) of a tm x tn grid of threads: rows [m0, m1) of C in whole MR tiles,
+ * and in every NC panel its share of the NR slivers. The thread packs the A rows and B slivers it
+ * uses into its own buffers, so the threads share nothing but read-only A and B and write
+ * disjoint tiles of C: no barrier, and no packed data crossing between cores. */
+static void gemm_thread(const Prob *p, int ti, int tm, int tj, int tn, float *bpack, float *apack) {
     const int mr = p->kr->mr, nr = p->kr->nr;
     const ovGemmUkr ukr = p->kr->ukr;
-    int tn = nth / tm, ti = tid / tn, tj = tid % tn;
     int64_t mb = (p->M + mr - 1) / mr;
     int64_t m0 = mb * ti / tm * mr, m1 = mb * (ti + 1) / tm * mr;
     if (m1 > p->M) m1 = p->M;
-    int64_t mc_blk = m1 > m0 ? even_block(m1 - m0, p->mc, mr) : mr;
-    int step = 0;
+    if (m1 <= m0) return;
+    int64_t mc_blk = even_block(m1 - m0, p->mc, mr);
     for (int64_t jc = 0; jc < p->N; jc += p->nc) {
         int64_t nc = p->N - jc < p->nc ? p->N - jc : p->nc;
-        int64_t nb = (nc + nr - 1) / nr;
-        for (int64_t pc = 0; pc < p->K; pc += p->kc, step++) {
+        int64_t nb = (nc + nr - 1) / nr, s0 = nb * tj / tn, s1 = nb * (tj + 1) / tn;
+        if (s1 <= s0) continue;
+        for (int64_t pc = 0; pc < p->K; pc += p->kc) {
             int64_t kc = p->K - pc < p->kc ? p->K - pc : p->kc;
-            float *bp = bpack + (step & 1) * bstride;
-            ov_gemm_pack_b(p->tb, p->B, p->ldb, pc, kc, jc, nc, nr, nb * tid / nth, nb * (tid + 1) / nth, bp);
-            if (nth > 1) {
-#pragma omp barrier
-            }
+            ov_gemm_pack_b(p->tb, p->B, p->ldb, pc, kc, jc, nc, nr, s0, s1, bpack);
             float beta = pc == 0 ? p->beta : 1.0f; /* later K blocks add to what the first wrote */
-            int64_t s0 = nb * tj / tn, s1 = nb * (tj + 1) / tn;
             for (int64_t ic = m0; ic < m1; ic += mc_blk) {
                 int64_t mc = m1 - ic < mc_blk ? m1 - ic : mc_blk;
                 ov_gemm_pack_a(p->ta, p->A, p->lda, ic, mc, pc, kc, mr, apack);
                 for (int64_t s = s0; s < s1; s++) {
                     int64_t j = jc + s * nr;
                     int w = p->N - j < nr ? (int)(p->N - j) : nr;
-                    const float *bs = bp + s * kc * nr;
+                    const float *bs = bpack + (s - s0) * kc * nr;
                     for (int64_t ir = 0; ir < mc; ir += mr) {
                         int h = mc - ir < mr ? (int)(mc - ir) : mr;
                         ukr(kc, apack + ir * kc, bs, p->C + (ic + ir) * p->ldc + j, p->ldc, p->alpha, beta, h, w);
@@ -236,16 +239,16 @@ static int threads_for(int64_t work) {
 }
 
 static void run_prob(const Prob *p, int want) {
-    size_t bstride = b_panel_floats(p), astride = a_block_floats(p);
-    float *bpack = alloc_floats(bstride * (want > 1 ? 2 : 1));
-    float *apack = alloc_floats(astride * (size_t)want);
+    size_t stride = b_panel_floats(p) + a_block_floats(p);
+    float *buf = alloc_floats(stride * (size_t)want);
 #pragma omp parallel num_threads(want) if (want > 1)
     {
         int nth = omp_get_num_threads(), tid = omp_get_thread_num();
-        gemm_thread(p, tid, nth, choose_tm(p, nth), bpack, nth > 1 ? bstride : 0, apack + astride * (size_t)tid);
+        int tm = choose_tm(p, nth), tn = nth / tm;
+        float *mine = buf + stride * (size_t)tid;
+        gemm_thread(p, tid / tn, tm, tid % tn, tn, mine, mine + b_panel_floats(p));
     }
-    free(apack);
-    free(bpack);
+    free(buf);
 }
 
 void ov_sgemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda,
@@ -283,16 +286,15 @@ void ov_sgemm_batched(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float a
         size_t bsz = b_panel_floats(&p0), asz = a_block_floats(&p0);
 #pragma omp parallel num_threads(nth)
         {
-            float *bpack = alloc_floats(bsz), *apack = alloc_floats(asz);
+            float *bpack = alloc_floats(bsz + asz), *apack = bpack + bsz;
 #pragma omp for schedule(static)
             for (int64_t b = 0; b < batch; b++) {
                 Prob p = p0;
                 p.A = A + b * sa;
                 p.B = B + b * sb;
                 p.C = C + b * sc;
-                gemm_thread(&p, 0, 1, 1, bpack, 0, apack);
+                gemm_thread(&p, 0, 1, 0, 1, bpack, apack);
             }
-            free(apack);
             free(bpack);
         }
         return;

@@ -29,7 +29,7 @@ extern const ovGemmKernel ov_gemm_kernel_avx512;
 void ov_gemm_pack_a(bool ta, const float *A, int64_t lda, int64_t i0, int64_t mc, int64_t k0, int64_t kc, int mr,
                     float *dst);
 /* Packs slivers [s0, s1) (of nr columns each, counted from column j0) of rows [k0, k0+kc) of
- * op(B), columns clipped to [j0, j0+nc), into dst (sliver s at dst + s*kc*nr). */
+ * op(B), columns clipped to [j0, j0+nc), into dst (sliver s at dst + (s-s0)*kc*nr). */
 void ov_gemm_pack_b(bool tb, const float *B, int64_t ldb, int64_t k0, int64_t kc, int64_t j0, int64_t nc, int nr,
                     int64_t s0, int64_t s1, float *dst);
 

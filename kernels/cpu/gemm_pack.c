@@ -74,7 +74,7 @@ void ov_gemm_pack_b(bool tb, const float *B, int64_t ldb, int64_t k0, int64_t kc
     for (int64_t s = s0; s < s1; s++) {
         int64_t j = j0 + s * nr, left = nc - s * nr;
         int w = left < nr ? (int)left : nr;
-        float *d = dst + s * kc * nr;
+        float *d = dst + (s - s0) * kc * nr;
         if (tb) /* B stored [N,K] */
             pack_transpose(B + j * ldb + k0, ldb, w, kc, nr, d);
         else
