@@ -150,16 +150,17 @@ static void matmul_backward(ovNode *n, ovTensor **gout, ovTensor **gin) {
 
 /* Cases: the 1-D forms, batch broadcasting (size-1 and missing batch dims, a stride-0 expanded
  * batch), transposed and strided views (copied by the kernel: neither orientation is unit
- * stride), sizes off every tile, K = 1, and one product big enough for the threaded path. */
+ * stride), sizes off every tile, K = 1, K = 0 (zeros), and one product big enough for the
+ * threaded path. */
 static bool matmul_case(int k, ovOpCall *c) {
     static const int64_t sa[][4] = {{7},        {5},     {6, 5},     {4},     {2, 3, 5},  {13, 17},
                                     {2, 1, 5, 7}, {4, 5, 6}, {5, 6},   {3, 9, 8}, {11, 10}, {97, 130},
-                                    {3, 1},     {4, 5, 6}};
+                                    {3, 1},     {4, 5, 6},  {3, 0}};
     static const int64_t sb[][4] = {{7},    {5, 9},    {5},       {3, 4, 6}, {5},      {17, 19},
                                     {3, 7, 4}, {6, 3}, {4, 6, 3}, {3, 8, 10}, {10, 12}, {130, 129},
-                                    {1, 4},  {6, 7}};
-    static const int na[] = {1, 1, 2, 1, 3, 2, 4, 3, 2, 3, 2, 2, 2, 3}, nbv[] = {1, 2, 1, 3, 1, 2, 3, 2, 3, 3, 2, 2, 2, 2};
-    if (k >= 14) return false;
+                                    {1, 4},  {6, 7},   {0, 4}};
+    static const int na[] = {1, 1, 2, 1, 3, 2, 4, 3, 2, 3, 2, 2, 2, 3, 2}, nbv[] = {1, 2, 1, 3, 1, 2, 3, 2, 3, 3, 2, 2, 2, 2, 2};
+    if (k >= 15) return false;
     ovTgLayout la = ov_tg_layout(k), lb = ov_tg_layout(k + 1);
     if (k == 9) la = lb = OV_TG_TRANSPOSED;
     if (k == 10) la = lb = OV_TG_STRIDED;
