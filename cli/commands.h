@@ -11,5 +11,6 @@ typedef struct {
 } ovCommand;
 
 int cmd_op(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 #endif

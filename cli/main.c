@@ -6,6 +6,7 @@
 
 static const ovCommand commands[] = {
     {"op", "run one op of the table on tensors from a safetensors file (--list: every signature)", cmd_op},
+    {"bench", "benchmarks: GFLOP/s or GB/s against a baseline run in the same process (ovad bench --help)", cmd_bench},
 };
 
 static void usage(FILE *f) {
