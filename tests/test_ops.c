@@ -148,6 +148,7 @@ START_TEST(test_every_op_is_complete) {
         ck_assert_msg(op->forward, "%s has no forward", op->name);
         ck_assert_msg(op->make_case, "%s has no test-case generator", op->name);
         ck_assert_msg((op->flags & OV_OP_NO_GRAD) || op->backward, "%s is differentiable but has no backward", op->name);
+        ck_assert_msg(op->flags & OV_OP_CUDA, "%s has no CUDA kernels", op->name);
         ck_assert_msg(ov_op_find(op->name) == op, "%s is registered twice", op->name);
     }
 }

@@ -13,6 +13,9 @@
 #include "autograd/ops/util.h"
 #include "autograd/testgen.h"
 #include "kernels/cpu/matmul.h"
+#include "kernels/cpu/elementwise.h"
+#include "kernels/cuda/elementwise.h"
+#include "kernels/cuda/matmul.h"
 
 /* How a product is laid out: batch shape, matrix sizes, and the output tensor's shape. */
 typedef struct {
@@ -92,10 +95,7 @@ static ovKView out_view(const ovTensor *out, const Plan *p) {
 }
 
 static void run_product(const ovOpCall *c, const ovKView *o, const ovKView *a, const ovKView *b) {
-    if (c->impl == OV_IMPL_REF)
-        ov_kmatmul_ref(o, a, b);
-    else
-        ov_kmatmul_fast(o, a, b);
+    OV_KERNEL(c, ov_kmatmul, o, a, b);
 }
 
 static ovTensor *mT(ovTensor *t) { return ov_transpose(t, -2, -1); }
@@ -179,6 +179,7 @@ static ovOpDef op_matmul = {
     .args = {{"a", OV_ARG_FLOAT, 0}, {"b", OV_ARG_FLOAT, 0}},
     .outputs = "out",
     .check = matmul_check,
+    .flags = OV_OP_CUDA,
     .forward = matmul_forward,
     .backward = matmul_backward,
     .make_case = matmul_case,
@@ -228,6 +229,7 @@ static ovOpDef op_bmm = {
     .args = {{"a", OV_ARG_FLOAT, 0}, {"b", OV_ARG_FLOAT, 0}},
     .outputs = "out",
     .check = bmm_check,
+    .flags = OV_OP_CUDA,
     .forward = bmm_forward,
     .backward = bmm_backward,
     .make_case = bmm_case,
@@ -257,9 +259,9 @@ static int linear_forward(const ovOpCall *c, ovTensor **out, ovSaved *save) {
     out[0] = ov_empty(p.out_nd, p.out_shape, OV_F32);
     ovKView o = out_view(out[0], &p), a = operand_view(x, &p, true), b = operand_view(wt, &p, false);
     run_product(c, &o, &a, &b);
-    if (bias) {
-        ovKView ov = ov_kview(out[0]), bv = ov_kview(bias);
-        ov_kadd_rows(&ov, &bv);
+    if (bias) { /* out += bias on every row, in place */
+        ovKView ov = ov_kview(out[0]), bv = ov_kview_bcast(bias, out[0]->ndim, out[0]->shape);
+        OV_KERNEL(c, ov_kbinary, OV_B_ADD, &ov, &ov, &bv);
     }
     return 1;
 }
@@ -288,6 +290,7 @@ static ovOpDef op_linear = {
     .args = {{"x", OV_ARG_FLOAT, 0}, {"weight", OV_ARG_FLOAT, 0}, {"bias", OV_ARG_FLOAT, OV_ARG_OPTIONAL}},
     .outputs = "out",
     .check = linear_check,
+    .flags = OV_OP_CUDA,
     .forward = linear_forward,
     .backward = linear_backward,
     .make_case = linear_case,

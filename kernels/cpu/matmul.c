@@ -59,8 +59,8 @@ static bool gemm_layout(const ovKView *v, bool *trans, int64_t *ld) {
 }
 
 /* Replaces v by a contiguous copy of the elements it reaches: broadcast (stride-0) dims are
- * copied once and keep stride 0. Returns the buffer to free. */
-static float *compact_copy(ovKView *v) {
+ * copied once and keep stride 0. Returns the buffer, of *bytes bytes, to give back to be->release. */
+static float *compact_copy(ovKView *v, const ovMatmulBackend *be, size_t *bytes) {
     ovKView src = *v, dst = *v;
     int64_t s = 1;
     for (int d = v->ndim - 1; d >= 0; d--) {
@@ -69,15 +69,16 @@ static float *compact_copy(ovKView *v) {
         dst.stride[d] = s;
         s *= src.shape[d];
     }
-    float *buf = malloc(sizeof(float) * (size_t)(s ? s : 1));
+    *bytes = sizeof(float) * (size_t)(s ? s : 1);
+    float *buf = be->alloc(*bytes);
     dst.data = buf;
-    ov_kcopy_fast(&dst, &src);
+    be->copy(&dst, &src);
     for (int d = 0; d < v->ndim; d++) v->stride[d] = v->stride[d] == 0 ? 0 : dst.stride[d];
     v->data = buf;
     return buf;
 }
 
-void ov_kmatmul_fast(const ovKView *out, const ovKView *a0, const ovKView *b0) {
+void ov_kmatmul_with(const ovMatmulBackend *be, const ovKView *out, const ovKView *a0, const ovKView *b0) {
     int nd = out->ndim;
     int64_t M = out->shape[nd - 2], N = out->shape[nd - 1], K = a0->shape[nd - 1];
     if (kv_numel(out) == 0) return;
@@ -85,12 +86,13 @@ void ov_kmatmul_fast(const ovKView *out, const ovKView *a0, const ovKView *b0) {
     bool ta = false, tb = false;
     int64_t lda = 1, ldb = 1; /* K = 0: the operands are never read */
     float *abuf = NULL, *bbuf = NULL;
+    size_t abytes = 0, bbytes = 0;
     if (K > 0 && !gemm_layout(&a, &ta, &lda)) {
-        abuf = compact_copy(&a);
+        abuf = compact_copy(&a, be, &abytes);
         gemm_layout(&a, &ta, &lda);
     }
     if (K > 0 && !gemm_layout(&b, &tb, &ldb)) {
-        bbuf = compact_copy(&b);
+        bbuf = compact_copy(&b, be, &bbytes);
         gemm_layout(&b, &tb, &ldb);
     }
     int64_t ldc = M == 1 ? N : out->stride[nd - 2];
@@ -120,18 +122,25 @@ void ov_kmatmul_fast(const ovKView *out, const ovKView *a0, const ovKView *b0) {
             r /= shape[d];
             oa += i * sa[d], ob += i * sb[d], oo += i * so[d];
         }
-        ov_sgemm_batched(ta, tb, M, N, K, 1.0f, kv_f32(&a) + oa, lda, isa, kv_f32(&b) + ob, ldb, isb, 0.0f,
-                         kv_f32(out) + oo, ldc, iso, inner);
+        be->gemm(ta, tb, M, N, K, 1.0f, kv_f32(&a) + oa, lda, isa, kv_f32(&b) + ob, ldb, isb, 0.0f, kv_f32(out) + oo,
+                 ldc, iso, inner);
     }
-    free(abuf);
-    free(bbuf);
+    if (abuf) be->release(abuf, abytes);
+    if (bbuf) be->release(bbuf, bbytes);
 }
 
-void ov_kadd_rows(const ovKView *out, const ovKView *bias) {
-    int64_t N = bias->shape[0], P = N ? kv_numel(out) / N : 0, sb = bias->stride[0];
-    float *o = kv_f32(out);
-    const float *bp = kv_f32(bias);
-#pragma omp parallel for schedule(static) if (P * N > (1 << 16))
-    for (int64_t p = 0; p < P; p++)
-        for (int64_t j = 0; j < N; j++) o[p * N + j] += bp[j * sb];
+static void *host_alloc(size_t n) {
+    void *p = malloc(n);
+    if (!p) abort();
+    return p;
+}
+
+static void host_release(void *p, size_t n) {
+    (void)n;
+    free(p);
+}
+
+void ov_kmatmul_fast(const ovKView *out, const ovKView *a, const ovKView *b) {
+    static const ovMatmulBackend cpu = {ov_sgemm_batched, ov_kcopy_fast, host_alloc, host_release};
+    ov_kmatmul_with(&cpu, out, a, b);
 }

@@ -11,12 +11,33 @@
 #ifndef OV_KMATMUL_H
 #define OV_KMATMUL_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "kernels/kview.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 void ov_kmatmul_ref(const ovKView *out, const ovKView *a, const ovKView *b);
 void ov_kmatmul_fast(const ovKView *out, const ovKView *a, const ovKView *b);
 
-/* out [P, N] += bias [N] on every row (out contiguous rows of N). */
-void ov_kadd_rows(const ovKView *out, const ovKView *bias);
+/* The mapping of views onto batched GEMMs, shared by the CPU (ov_kmatmul_fast) and the device
+ * (ov_kmatmul_cuda): a backend gives the batched GEMM, the strided copy for operands that need
+ * compacting, and their buffer allocation. */
+typedef struct {
+    void (*gemm)(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda,
+                 int64_t sa, const float *B, int64_t ldb, int64_t sb, float beta, float *C, int64_t ldc, int64_t sc,
+                 int64_t batch);
+    void (*copy)(const ovKView *dst, const ovKView *src);
+    void *(*alloc)(size_t bytes);
+    void (*release)(void *p, size_t bytes);
+} ovMatmulBackend;
+void ov_kmatmul_with(const ovMatmulBackend *be, const ovKView *out, const ovKView *a, const ovKView *b);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
