@@ -11,6 +11,9 @@
 
 static const ovBench benches[] = {
     {"gemm", "fp32 matrix products (square sizes, ViT-B/16 linear layers) in GFLOP/s", ov_bench_gemm},
+    {"softmax", "row softmax of ViT-B/16 attention scores in GB/s", ov_bench_softmax},
+    {"layernorm", "layer norm of the ViT-B/16 residual stream in GB/s", ov_bench_layernorm},
+    {"elementwise", "exp, quick_gelu and add over the ViT-B/16 MLP activations in GB/s", ov_bench_elementwise},
 };
 #define N_BENCHES (int)(sizeof benches / sizeof benches[0])
 

@@ -29,5 +29,8 @@ double ov_bench_time(void (*fn)(void *), void *ctx, int reps, double budget);
 
 /* The entries. */
 int ov_bench_gemm(const ovBenchOpts *o);
+int ov_bench_softmax(const ovBenchOpts *o);
+int ov_bench_layernorm(const ovBenchOpts *o);
+int ov_bench_elementwise(const ovBenchOpts *o);
 
 #endif

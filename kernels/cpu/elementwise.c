@@ -1,5 +1,6 @@
 /* elementwise.c: reference and fast CPU kernels of elementwise.h. */
 #include "kernels/cpu/elementwise.h"
+#include "kernels/cpu/simd.h"
 
 #include "kernels/cpu/rows.h"
 #include "kernels/cpu/vmath.h"
@@ -50,7 +51,7 @@ void ov_kwhere_ref(const ovKView *out, const ovKView *cond, const ovKView *a, co
 
 /* Contiguous span of a unary function: one specialised loop per function so that the compiler
  * vectorises it; functions without a fast form use the shared formula. */
-static void unary_span(ovUnaryFn f, float *o, const float *x, int64_t n, float p1, float p2) {
+OV_SIMD static void unary_span(ovUnaryFn f, float *o, const float *x, int64_t n, float p1, float p2) {
 #define MAP(expr)                            \
     for (int64_t i = 0; i < n; i++) {        \
         float v = x[i];                      \
@@ -77,7 +78,7 @@ static void unary_span(ovUnaryFn f, float *o, const float *x, int64_t n, float p
 #undef MAP
 }
 
-static void unary_backward_span(ovUnaryFn f, float *gi, const float *g, const float *x, const float *y, int64_t n,
+OV_SIMD static void unary_backward_span(ovUnaryFn f, float *gi, const float *g, const float *x, const float *y, int64_t n,
                                 float p1, float p2) {
 #define MAP(expr)                     \
     for (int64_t i = 0; i < n; i++) { \
@@ -162,7 +163,7 @@ void ov_kunary_backward_fast(ovUnaryFn f, const ovKView *gin, const ovKView *g, 
 }
 
 /* No restrict: ov_acc_ adds in place (o == a). */
-static void binary_span(ovBinaryFn f, float *o, const float *a, int64_t sa, const float *b, int64_t sb, int64_t n) {
+OV_SIMD static void binary_span(ovBinaryFn f, float *o, const float *a, int64_t sa, const float *b, int64_t sb, int64_t n) {
     /* sa, sb are 1 (contiguous) or 0 (scalar); the three common patterns get their own loops */
 #define LOOP(expr)                                                                         \
     if (sa == 1 && sb == 1)                                                                \

@@ -5,6 +5,7 @@
  * buffer (double), and the buffers are added in thread order, so results are deterministic for a
  * thread count (no atomics). */
 #include "kernels/cpu/layernorm.h"
+#include "kernels/cpu/simd.h"
 
 #include <math.h>
 #include <omp.h>
@@ -93,7 +94,7 @@ INL void ln_row(float *y, int64_t yk, const float *x, int64_t xk, const float *w
 }
 
 /* w neighbouring rows (x and y with unit row steps) */
-static void ln_block(float *y, int64_t yk, const float *x, int64_t xk, const float *w, int64_t wk, const float *b,
+OV_SIMD static void ln_block(float *y, int64_t yk, const float *x, int64_t xk, const float *w, int64_t wk, const float *b,
                      int64_t bk, int64_t n, int64_t nr, float eps, float *mo, int64_t mr, float *ro, int64_t rr) {
     float m[BW] = {0}, v[BW] = {0};
     for (int64_t k = 0; k < n; k++)
@@ -151,7 +152,7 @@ INL void ln_bwd_row(bool sums, float *o, int64_t ok, const float *g, int64_t gk,
     }
 }
 
-static void ln_bwd_row_any(float *o, int64_t ok, const float *g, int64_t gk, const float *x, int64_t xk,
+OV_SIMD static void ln_bwd_row_any(float *o, int64_t ok, const float *g, int64_t gk, const float *x, int64_t xk,
                            const float *w, int64_t wk, int64_t n, float m, float rs, double *sw, double *sb) {
     bool unit = ok == 1 && gk == 1 && xk == 1 && wk == 1;
     if (sw && unit) ln_bwd_row(true, o, 1, g, 1, x, 1, w, 1, n, m, rs, sw, sb);
@@ -161,7 +162,7 @@ static void ln_bwd_row_any(float *o, int64_t ok, const float *g, int64_t gk, con
 }
 
 /* nr neighbouring rows (gx, g and x with unit row steps) */
-static void ln_bwd_block(float *o, int64_t ok, const float *g, int64_t gk, const float *x, int64_t xk, const float *w,
+OV_SIMD static void ln_bwd_block(float *o, int64_t ok, const float *g, int64_t gk, const float *x, int64_t xk, const float *w,
                          int64_t wk, int64_t n, int64_t nr, const float *mp, int64_t mr, const float *rp, int64_t rr,
                          double *sw, double *sb) {
     float m[BW], rs[BW], a[BW] = {0}, c[BW] = {0};

@@ -1,6 +1,7 @@
 /* normalize.c: reference and fast F.normalize (p = 2) kernels (see layernorm.h): each row divided
  * by max(||row||, eps); the divisor is kept for the backward pass. */
 #include <math.h>
+#include "kernels/cpu/simd.h"
 
 #include "kernels/cpu/layernorm.h"
 #include "kernels/cpu/rowwise.h"
@@ -33,7 +34,7 @@ INL float norm_row(float *y, int64_t yk, const float *x, int64_t xk, int64_t n, 
     return dv;
 }
 
-static void norm_block(float *y, int64_t yk, const float *x, int64_t xk, int64_t n, int64_t nr, float eps, float *d,
+OV_SIMD static void norm_block(float *y, int64_t yk, const float *x, int64_t xk, int64_t n, int64_t nr, float eps, float *d,
                        int64_t dr) {
     float s[BW] = {0};
     for (int64_t k = 0; k < n; k++)

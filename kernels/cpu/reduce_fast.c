@@ -7,6 +7,7 @@
  *     walking the reduced positions and updating one accumulator per column.
  * OpenMP splits the outputs (never one output's sum), so results are deterministic. */
 #include <math.h>
+#include "kernels/cpu/simd.h"
 
 #include "kernels/cpu/reduce.h"
 #include "kernels/cpu/reduce_plan.h"
@@ -69,7 +70,7 @@ INL float block_fold_t(Fold f, const float *base, const ovKRows *r0, float c) {
     return s;
 }
 
-static float block_fold(Fold f, const float *base, const ovKRows *r0, float c) {
+OV_SIMD static float block_fold(Fold f, const float *base, const ovKRows *r0, float c) {
     switch (f) { /* one specialised copy of the loop per term */
     case F_SUM: return block_fold_t(F_SUM, base, r0, c);
     case F_SQ: return block_fold_t(F_SQ, base, r0, c);
@@ -163,7 +164,7 @@ INL void cols_fold_t(Fold f, const float *base, int64_t sx, const ovKView *red, 
     }
 }
 
-static void cols_fold(Fold f, const float *base, int64_t sx, const ovKView *red, int64_t n, int64_t w,
+OV_SIMD static void cols_fold(Fold f, const float *base, int64_t sx, const ovKView *red, int64_t n, int64_t w,
                       const float *c, float *acc) {
     if (sx == 1) /* neighbouring outputs: the loop over columns vectorises */
         switch (f) {

@@ -4,6 +4,7 @@
  * accumulator per row of the block. Loops are specialised for unit steps and for the presence of a
  * mask, so that the common contiguous case vectorises. */
 #include "kernels/cpu/softmax.h"
+#include "kernels/cpu/simd.h"
 
 #include <math.h>
 
@@ -86,7 +87,7 @@ INL void row_fwd(bool has_m, bool logsm, float *y, int64_t yk, const float *x, i
     }
 }
 
-static void row_fwd_any(bool has_m, bool logsm, float *y, int64_t yk, const float *x, int64_t xk, const float *m,
+OV_SIMD static void row_fwd_any(bool has_m, bool logsm, float *y, int64_t yk, const float *x, int64_t xk, const float *m,
                         int64_t mk, int64_t n) {
     if (yk == 1 && xk == 1 && (!has_m || mk == 1)) { /* contiguous: steps known to be 1 */
         if (has_m)
@@ -130,7 +131,7 @@ INL void block_fwd(bool has_m, bool logsm, float *y, int64_t yk, const float *x,
     }
 }
 
-static void block_fwd_any(bool has_m, bool logsm, float *y, int64_t yk, const float *x, int64_t xk, const float *m,
+OV_SIMD static void block_fwd_any(bool has_m, bool logsm, float *y, int64_t yk, const float *x, int64_t xk, const float *m,
                           int64_t mk, int64_t mr, int64_t n, int64_t w) {
     if (has_m)
         logsm ? block_fwd(true, true, y, yk, x, xk, m, mk, mr, n, w) : block_fwd(true, false, y, yk, x, xk, m, mk, mr, n, w);
