@@ -131,11 +131,12 @@ check:
 # Coverage-guided fuzzing of the file parsers (clang + libFuzzer). FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
-fuzz:
+# The parsers are instrumented (clang); the emulated CUDA backend links in uninstrumented.
+fuzz: $(BUILD)/libovad_cudaemu.a
 	@mkdir -p build-fuzz
 	@for t in $(FUZZ_TARGETS); do \
 	  clang -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined -fopenmp=libgomp \
-	    tests/fuzz/$$t.c $(LIB_SRC) $(LDLIBS) -o build-fuzz/$$t || exit 1; \
+	    tests/fuzz/$$t.c $(LIB_SRC) $(BUILD)/libovad_cudaemu.a $(LDLIBS) -lstdc++ -o build-fuzz/$$t || exit 1; \
 	  corpus=tests/fuzz/corpus/$${t#fuzz_}; mkdir -p build-fuzz/corpus-$$t; \
 	  echo "== fuzzing $$t for $(FUZZ_SECONDS) s"; \
 	  build-fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build-fuzz/corpus-$$t $$corpus || exit 1; \
