@@ -8,7 +8,9 @@ OPT     ?= -O3
 SAN     ?=
 CFLAGS  += -std=gnu11 -g $(OPT) -Wall -Wextra -Wshadow -Wno-missing-field-initializers -fopenmp -I. $(SAN)
 CPPFLAGS += -MMD -MP
-LDLIBS  += -lcjson -lz -lm
+MEDIA_LIBS := $(shell pkg-config --libs libpng libjpeg libavformat libavcodec libswscale libavutil matio 2>/dev/null || \
+                echo -lpng -ljpeg -lavformat -lavcodec -lswscale -lavutil -lmatio)
+LDLIBS  += $(MEDIA_LIBS) -lcjson -lz -lm
 LDFLAGS += -fopenmp $(SAN)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lpthread)
 # CUDA: with nvcc on the PATH (or NVCC=...), `make` also builds the real backend for sm_80 and
