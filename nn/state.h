@@ -38,7 +38,10 @@ typedef struct {
 
 /* Copies every matching tensor into its parameter (no autograd). Returns 0, or -1 with
  * ov_last_error() when strict and anything did not match (nothing is copied then), naming every
- * mismatch. `source` names the checkpoint in messages. The report may be NULL. */
+ * mismatch. `source` names the checkpoint in messages. The report may be NULL; NULL opts mean
+ * strict with no renames. A mismatched key is reported as mismatched only (not also missing), and
+ * a non-strict load skips it. Checkpoint dtypes convert to the parameter's within a kind (f32,
+ * f16, bf16 into f32; i32, i64, u8 into integer buffers); anything else is a mismatch. */
 int ov_module_load(ovModule *root, const ovTensorDict *sd, const ovLoadOpts *opts, const char *source,
                    ovLoadReport *report);
 void ov_load_report_print(const ovLoadReport *r, FILE *f);
