@@ -147,9 +147,12 @@ fuzz: $(BUILD)/libovad_cudaemu.a
 bench: $(BUILD)/ovad
 	$(BUILD)/ovad bench all
 
-# Regenerates the PyTorch fixtures (needs python3-torch; never needed to build or test).
+# Regenerates the PyTorch/scipy fixtures (needs python3-torch, torchvision, scipy; never needed to
+# build or test). Every tools/gen_*_fixtures.py writes under tests/fixtures/.
 fixtures:
 	/usr/bin/python3 tools/gen_op_fixtures.py tests/fixtures/ops
+	@for g in $(filter-out tools/gen_op_fixtures.py,$(wildcard tools/gen_*_fixtures.py)); do \
+	  echo "== $$g"; /usr/bin/python3 $$g || exit 1; done
 
 clean:
 	rm -rf build build-asan build-fuzz build-gpu
