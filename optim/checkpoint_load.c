@@ -45,7 +45,7 @@ static int expect(Check *c, const char *key, ovDType dtype, int ndim, const int6
     int fn;
     int64_t fs[OV_MAX_DIMS];
     ov_st_info(c->st, i, &fd, &fn, fs);
-    if (fd != dtype || fn != ndim || memcmp(fs, shape, sizeof(int64_t) * (size_t)ndim)) {
+    if (fd != dtype || fn != ndim || (ndim > 0 && memcmp(fs, shape, sizeof(int64_t) * (size_t)ndim))) {
         char a[96], b[96];
         ov_shape_str(fn, fs, a, sizeof a);
         ov_shape_str(ndim, shape, b, sizeof b);

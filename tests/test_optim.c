@@ -324,7 +324,7 @@ START_TEST(test_groups_from_module) {
     Net *n = ov_module_root(sizeof *n, "Net", 3);
     ovModule *bl = ov_module_new(&n->m, "blocks", sizeof(ovModule), "ModuleList");
     for (int i = 0; i < 12; i++) {
-        char nm[8];
+        char nm[16];
         snprintf(nm, sizeof nm, "%d", i);
         n->blocks[i] = lin(bl, nm, 3, 2);
     }
