@@ -23,7 +23,14 @@
  * or a failed write leaves the previous checkpoint whole. Loading checks everything first (the
  * checksum; every tensor present with the right dtype and shape; the optimizer's kind, groups and
  * their parameters) and only then copies, so a file that does not match changes nothing; the
- * error lists what is missing, unexpected or mismatched. */
+ * error lists what is missing, unexpected or mismatched.
+ *
+ *     ovNamedGen gens[] = {{"data", &data_gen}, {"dropout", &drop_gen}};
+ *     ovTrainState ts = {.model = &net->m, .optim = opt, .sched = sched, .gens = gens, .n_gens = 2,
+ *                        .step = step, .config = config_json};
+ *     if (ov_ckpt_save("run/last.safetensors", &ts)) fprintf(stderr, "%s\n", ov_last_error());
+ *     ...  // a new process: the same model, optimizer groups, schedule and generators, then
+ *     if (ov_ckpt_load("run/last.safetensors", &ts, NULL) == 0) step = ts.step; */
 #ifndef OV_CHECKPOINT_H
 #define OV_CHECKPOINT_H
 
