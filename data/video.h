@@ -48,8 +48,11 @@ int ov_video_frame_into(ovVideo *v, int64_t i, uint8_t *dst);
  * frame is decoded once, in increasing order. */
 ovTensor *ov_video_read_frames(ovVideo *v, int n, const int64_t *idx);
 
-/* Colour conversion: bit-exact by default (the same pixels on every CPU); fast uses swscale's
- * SIMD paths, several times quicker on large frames but possibly a level off on some pixels. */
+/* Colour conversion: exact by default (bicubic chroma, accurate rounding, bit-exact: the same
+ * pixels on every CPU). fast uses swscale's SIMD converters, 2-4x quicker: nearest chroma samples
+ * (a few levels off along colour edges, under one level on average) and results that may depend on
+ * the CPU's instruction set, though the same from read to read. They only handle widths that are a
+ * multiple of 16; other videos keep the exact path. */
 void ov_video_set_fast_convert(ovVideo *v, bool fast);
 
 /* Work done so far, for tests and benchmarks: frames decoded and seeks made. */

@@ -89,9 +89,12 @@ static int convert(ovVideo *v, int64_t t, uint8_t *dst) {
     AVFrame *f = v->frame;
     int full = f->color_range == AVCOL_RANGE_JPEG;
     enum AVPixelFormat fmt = plain_format((enum AVPixelFormat)f->format, &full);
+    /* swscale's SIMD converters (used without ACCURATE_RND) only fill whole blocks of 8 pixels and
+     * leave the last columns of other widths unwritten, so they are only taken for widths that are
+     * a multiple of 16 */
+    bool fast = v->fast_convert && f->width % 16 == 0 && f->width == v->w && f->height == v->h;
     v->sws = sws_getCachedContext(v->sws, f->width, f->height, fmt, (int)v->w, (int)v->h, AV_PIX_FMT_RGB24,
-                                  SWS_BICUBIC | (v->fast_convert ? 0 : SWS_ACCURATE_RND | SWS_BITEXACT), NULL, NULL,
-                                  NULL);
+                                  SWS_BICUBIC | (fast ? 0 : SWS_ACCURATE_RND | SWS_BITEXACT), NULL, NULL, NULL);
     if (!v->sws)
         return ov_error("%s: frame %lld: cannot convert %s pictures of %dx%d to RGB", v->path, (long long)t,
                         av_get_pix_fmt_name(fmt) ? av_get_pix_fmt_name(fmt) : "unknown", f->width, f->height);
