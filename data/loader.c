@@ -5,6 +5,7 @@
  * Each sample is loaded in its own scope, under a trap, with its own random stream. */
 #include "data/loader.h"
 
+#include <omp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,6 +176,9 @@ static int batch_len(const ovLoader *l, int64_t b) {
 
 static void *worker_main(void *arg) {
     ovLoader *l = arg;
+    /* the workers are the parallelism: ops the dataset runs stay on their worker's thread instead
+     * of each starting an OpenMP team of its own (the setting is per thread) */
+    omp_set_num_threads(1);
     void *ws = l->ds.worker_new ? l->ds.worker_new(l->ds.ctx) : NULL;
     int B = l->opt.batch_size;
     pthread_mutex_lock(&l->mu);

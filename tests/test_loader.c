@@ -13,8 +13,10 @@
 #include <unistd.h>
 
 #include "data/image.h"
+#include "data/clip.h"
 #include "data/loader.h"
 #include "data/transform.h"
+#include "data/video.h"
 #include "tensor/create.h"
 #include "tensor/error.h"
 #include "tests/check_util.h"
@@ -336,6 +338,65 @@ START_TEST(test_collate_rules) {
 }
 END_TEST
 
+/* A dataset of 4x1 clips from a real video: each worker opens its own handle (worker state),
+ * samples are centred on frames 3, 8, 13, ... with a random scale and flip. */
+typedef struct {
+    char path[1200];
+} VideoSet;
+
+static void *video_worker_new(void *ctx) { return ov_video_open(((VideoSet *)ctx)->path); }
+static void video_worker_free(void *ctx, void *w) {
+    (void)ctx;
+    ov_video_close(w);
+}
+
+static int video_load(void *ctx, void *worker, int64_t i, ovDataRng *rng, ovSample *out) {
+    (void)ctx;
+    ovVideo *v = worker;
+    if (!v) return -1;
+    int64_t idx[4];
+    if (ov_clip_centered(3 + 5 * i, ov_video_frames(v), 4, 1, idx)) return -1;
+    ovTensor *frames = ov_video_read_frames(v, 4, idx);
+    if (!frames) return -1;
+    ovClip c;
+    if (ov_clip_init(&c, frames, ov_from_data((float[]){100, 50, 300, 400}, OV_SHAPE(1, 4), OV_F32))) return -1;
+    ovClipTransform tf = {.short_sides = {96, 128}, .n_short = 2, .flip_prob = 0.5, .norm = ov_norm_imagenet()};
+    out->video = ov_clip_transform(&tf, &c, rng, NULL);
+    out->boxes = c.boxes;
+    out->h = c.h;
+    out->w = c.w;
+    return out->video ? 0 : -1;
+}
+
+START_TEST(test_video_dataset) {
+    VideoSet vs;
+    const char *dir = ov_shared_data("internvid_example1.mp4");
+    if (!dir) return;
+    snprintf(vs.path, sizeof vs.path, "%s/internvid_example1.mp4", dir);
+    ovDataset ds = {.size = 7, .ctx = &vs, .worker_new = video_worker_new, .worker_free = video_worker_free,
+                    .load = video_load};
+    ovTensor *first[2] = {NULL, NULL};
+    ovScope *store = ov_scope_new("video batches");
+    int workers[2] = {1, 3};
+    for (int k = 0; k < 2; k++) {
+        ovLoaderOptions opt = {.batch_size = 7, .workers = workers[k], .shuffle = true, .seed = 3, .pad_multiple = 32};
+        ovLoader *l = ov_loader_new(&ds, &opt);
+        ovBatch *b;
+        ck_assert_msg(ov_loader_next(l, &b) == 1, "%s", ov_last_error());
+        ck_assert(b->n == 7 && b->video->shape[2] == 4 && (b->video->shape[3] == 96 || b->video->shape[3] == 128) && b->video->shape[4] % 32 == 0);
+        ov_scope_push(store);
+        first[k] = ov_empty(b->video->ndim, b->video->shape, OV_F32);
+        ov_copy_(first[k], b->video);
+        ov_scope_pop(store);
+        ov_batch_free(b);
+        ck_assert_int_eq(ov_loader_next(l, &b), 0);
+        ov_loader_free(l);
+    }
+    ck_assert(ov_rel_diff(first[0], first[1], NULL) == 0);
+    ov_scope_free(store);
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("loader");
     TCase *tc = tcase_create("loader");
@@ -345,6 +406,7 @@ int main(void) {
     tcase_add_test(tc, test_corrupt_file);
     tcase_add_test(tc, test_panic_progress_and_bounds);
     tcase_add_test(tc, test_collate_rules);
+    tcase_add_test(tc, test_video_dataset);
     suite_add_tcase(s, tc);
     return ov_run_suite(s) ? 1 : 0;
 }
