@@ -2,9 +2,9 @@
 """gen_eval_fixtures.py: random ground truth and detections, scored by the public reference
 evaluators, written as fixtures for tests/test_eval_reference.c.
 
-    /usr/bin/python3 tools/gen_eval_fixtures.py REFDIR tests/fixtures/eval
+    /usr/bin/python3 tools/gen_eval_fixtures.py [REFDIR [OUTDIR]]
 
-REFDIR holds the reference code, fetched separately and never committed:
+OUTDIR defaults to tests/fixtures/eval. REFDIR (or $OVAD_EVAL_REFS) holds the reference code, fetched separately and never committed:
     REFDIR/om    Cogito2012/OpenMixer alphaction/dataset/datasets/evaluation/
                  (evaluate_map.py, pascal_wrapper.py, pascal_evaluation/)
     REFDIR/moc   MCG-NJU/MOC-Detector src/ (ACT.py, ACT_utils/)
@@ -706,9 +706,16 @@ def main():
         with open(os.path.join(work, "out_%s.pkl" % name), "wb") as f:
             pickle.dump(out, f)
         return
-    if len(sys.argv) != 3:
-        sys.exit(__doc__)
-    refdir, outdir = os.path.abspath(sys.argv[1]), sys.argv[2]
+    refdir = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("OVAD_EVAL_REFS")
+    outdir = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                                                                 "tests", "fixtures", "eval")
+    if not refdir or len(sys.argv) > 3:
+        # `make fixtures` runs every generator without arguments: without the reference code
+        # there is nothing to regenerate, and the committed fixtures stay as they are.
+        print("gen_eval_fixtures.py: skipped (the reference evaluators are needed: set OVAD_EVAL_REFS=REFDIR or "
+              "pass REFDIR; see the docstring)")
+        return
+    refdir = os.path.abspath(refdir)
     work = tempfile.mkdtemp(prefix="ovad-evalfix-")
     rng = random.Random(20240611)
     cases = {
