@@ -432,6 +432,10 @@ START_TEST(test_grounding) {
     NEAR(r.m_viou, (1.0 / 3 + 0.25) / 2, 1e-15);
     NEAR(r.viou_03, 0.5, 0); /* 1/3 > 0.3, 1/4 is not */
     NEAR(r.viou_05, 0, 0);
+    /* the ground truth fed back: 1 everywhere */
+    ovGroundingSample same = {10, 20, 10, 20, 15, fr, bx, bx};
+    ovGroundingResult one = ov_grounding_eval(&same, 1, NULL);
+    ck_assert(one.m_tiou == 1 && one.m_viou == 1 && one.m_gt_viou == 1 && one.viou_05 == 1);
     /* disjoint segments: tIoU 0, vIoU 0; a half-overlapping box: IoU 1/3 */
     ovBox half[15];
     for (int i = 0; i < 15; i++) half[i] = B(5, 0, 15, 10);
