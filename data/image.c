@@ -3,6 +3,7 @@
  * scope that joins the caller's scope only once decoding succeeded, so a failed read leaves
  * nothing behind. */
 #include "data/image.h"
+#include "tensor/file.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -17,36 +18,6 @@ ovImageFormat ov_image_sniff(const void *data, size_t n) {
     if (n >= 8 && !memcmp(b, "\x89PNG\r\n\x1a\n", 8)) return OV_IMAGE_PNG;
     if (n >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) return OV_IMAGE_JPEG;
     return OV_IMAGE_UNKNOWN;
-}
-
-int ov_read_file(const char *path, uint8_t **data, size_t *n) {
-    *data = NULL;
-    *n = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return ov_error("%s: cannot open: %s", path, strerror(errno));
-    size_t cap = 1 << 16, len = 0;
-    uint8_t *buf = malloc(cap);
-    for (;;) {
-        if (!buf) {
-            fclose(f);
-            return ov_error("%s: out of memory while reading", path);
-        }
-        len += fread(buf + len, 1, cap - len, f);
-        if (len < cap) break;
-        uint8_t *bigger = realloc(buf, cap * 2);
-        if (!bigger) free(buf);
-        buf = bigger;
-        cap *= 2;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return ov_error("%s: read error", path);
-    }
-    *data = buf;
-    *n = len;
-    return 0;
 }
 
 static int decode(const void *data, size_t n, const char *name, ovImageAlloc alloc, void *ctx) {

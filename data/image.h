@@ -35,10 +35,6 @@ int ov_image_size(const void *data, size_t n, const char *name, int64_t *h, int6
  * The file appears complete or not at all (written beside the target, then renamed). */
 int ov_image_write_png(const char *path, const ovTensor *img);
 
-/* Whole-file read for the decoders (and for callers that keep bytes around): *data is malloc'd
- * and the caller frees it. Fails naming the file. */
-int ov_read_file(const char *path, uint8_t **data, size_t *n);
-
 /* Per-format decoders (image_png.c, image_jpeg.c). Once the header is read they ask `alloc` for
  * an h*w*3 buffer (it returns NULL, with ov_error set, to refuse the size), then decode into it.
  * 0, or -1 with ov_last_error() naming `name`. */

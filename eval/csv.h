@@ -28,6 +28,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "tensor/file.h"
+
 #include "eval/types.h"
 
 /* ---- tokenizer ---- */
@@ -53,8 +55,6 @@ int ov_csv_next(ovCsv *c);
 /* Field parsers; on failure -1 after ov_error naming file, line, column and what was expected. */
 int ov_csv_int(const ovCsv *c, int col, const char *what, int *out);
 int ov_csv_num(const ovCsv *c, int col, const char *what, double *out);
-/* Reads a whole file (ov_error naming it on failure); *len set; caller frees. */
-char *ov_read_file(const char *path, size_t *len);
 
 /* ---- detections ---- */
 typedef struct {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "eval/csv.h"
+#include "tensor/file.h"
 #include "eval/util.h"
 #include "tensor/error.h"
 
@@ -78,7 +79,8 @@ done:
 int ov_dets_read_csv(const char *path, const ovGroundTruth *gt, const ovDetCsvOpts *o, ovDetections *out,
                      ovDetCsvStats *st) {
     size_t len;
-    char *text = ov_read_file(path, &len);
+    char *text = NULL;
+    if (ov_read_file(path, (uint8_t **)&text, &len)) text = NULL;
     if (!text) return -1;
     int rc = ov_dets_parse_csv(text, len, path, gt, o, out, st);
     free(text);

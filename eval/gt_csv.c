@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "eval/csv.h"
+#include "tensor/file.h"
 #include "eval/util.h"
 #include "tensor/error.h"
 
@@ -228,7 +229,8 @@ done:
 
 int ov_gt_read_csv(const char *path, int split, ovGroundTruth *gt) {
     size_t len;
-    char *text = ov_read_file(path, &len);
+    char *text = NULL;
+    if (ov_read_file(path, (uint8_t **)&text, &len)) text = NULL;
     if (!text) {
         ov_gt_init(gt);
         return -1;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "eval/csv.h"
+#include "tensor/file.h"
 #include "eval/util.h"
 #include "tensor/error.h"
 
@@ -25,7 +26,8 @@ int ov_class_set_parse(const ovGroundTruth *gt, const char *spec, ovClassSet *ou
     if (!spec || !*spec) return 0;
     if (spec[0] == '@') {
         size_t len;
-        char *text = ov_read_file(spec + 1, &len);
+        char *text = NULL;
+        if (ov_read_file(spec + 1, (uint8_t **)&text, &len)) text = NULL;
         if (!text) return -1;
         char *save = NULL;
         for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {

@@ -12,6 +12,7 @@
 #include "tensor/create.h"
 #include "tensor/error.h"
 #include "tensor/safetensors.h"
+#include "tensor/file.h"
 #include "tests/check_util.h"
 
 #define FIX "tests/fixtures/media"

@@ -19,6 +19,7 @@
 #include "data/video.h"
 #include "tensor/create.h"
 #include "tensor/error.h"
+#include "tensor/file.h"
 #include "tests/check_util.h"
 
 #define NSAMPLES 23
