@@ -8,8 +8,8 @@ OPT     ?= -O3
 SAN     ?=
 CFLAGS  += -std=gnu11 -g $(OPT) -Wall -Wextra -Wshadow -Wno-missing-field-initializers -fopenmp -I. $(SAN)
 CPPFLAGS += -MMD -MP
-MEDIA_LIBS := $(shell pkg-config --libs libpng libjpeg libavformat libavcodec libswscale libavutil matio 2>/dev/null || \
-                echo -lpng -ljpeg -lavformat -lavcodec -lswscale -lavutil -lmatio)
+MEDIA_LIBS := $(shell pkg-config --libs libpng libjpeg libavformat libavcodec libswscale libavutil matio libpcre2-8 2>/dev/null || \
+                echo -lpng -ljpeg -lavformat -lavcodec -lswscale -lavutil -lmatio -lpcre2-8)
 LDLIBS  += $(MEDIA_LIBS) -lcjson -lz -lm
 LDFLAGS += -fopenmp $(SAN)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lpthread)
