@@ -108,9 +108,10 @@ const char *ov_pickle_name(const ovPickle *pk);
 /* For hooks: a new value owned by the pickle (freed by ov_pickle_free). */
 ovPkValue *ov_pk_new(ovPickle *pk, ovPkKind kind);
 ovPkValue *ov_pk_new_str(ovPickle *pk, ovPkKind kind, const char *s, size_t len); /* STR or BYTES */
-/* Appends to a TUPLE/LIST; sets in a DICT (replacing an equal key) or adds to a SET. 0, or -1
- * with *why (an unhashable key). */
+/* Appends an item to a TUPLE or LIST. */
 void ov_pk_append(ovPkValue *seq, ovPkValue *item);
+/* Sets key -> value in a DICT (an equal key keeps its place and gets the new value), or adds key
+ * to a SET/FROZENSET (value NULL). 0, or -1 with *why for an unhashable key. */
 int ov_pk_dict_set(ovPkValue *dict, ovPkValue *key, ovPkValue *value, const char **why);
 
 /* ---- reading the tree ---- */

@@ -306,16 +306,22 @@ static uint32_t crc_of(const unsigned char *p, uint64_t n) {
     return (uint32_t)crc;
 }
 
-int ov_zip_read_into(ovZip *z, int i, void *dst) {
+int ov_zip_check(const ovZip *z, int i) {
     const Entry *e = &z->e[i];
     if (e->flags & 1) return ov_error("%s: entry '%s' is encrypted", z->name, e->name);
-    if (e->method == 0) {
-        if (e->usize) memcpy(dst, z->p + e->data, e->usize);
-    } else if (e->method == 8) {
-        if (inflate_into(z, e, dst)) return -1;
-    } else {
+    if (e->method != 0 && e->method != 8)
         return ov_error("%s: entry '%s' uses compression method %d (only stored and deflate are read)", z->name, e->name,
                         e->method);
+    return 0;
+}
+
+int ov_zip_read_into(ovZip *z, int i, void *dst) {
+    const Entry *e = &z->e[i];
+    if (ov_zip_check(z, i)) return -1;
+    if (e->method == 0) {
+        if (e->usize) memcpy(dst, z->p + e->data, e->usize);
+    } else if (inflate_into(z, e, dst)) {
+        return -1;
     }
     uint32_t crc = crc_of(dst, e->usize);
     if (crc != e->crc)
@@ -326,7 +332,8 @@ int ov_zip_read_into(ovZip *z, int i, void *dst) {
 }
 
 void *ov_zip_read(ovZip *z, int i, size_t *size) {
-    const Entry *e = &z->e[i]; /* its size was bounded by the file's when the directory was read */
+    const Entry *e = &z->e[i]; /* a readable entry's size was bounded by the file's with the directory */
+    if (ov_zip_check(z, i)) return NULL;
     unsigned char *buf = malloc((size_t)e->usize + 1);
     if (!buf) {
         ov_error("%s: entry '%s': out of memory for %" PRIu64 " bytes", z->name, e->name, e->usize);

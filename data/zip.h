@@ -28,6 +28,9 @@ int ov_zip_entry_method(const ovZip *z, int i);    /* 0 stored, 8 deflated */
 int ov_zip_find(const ovZip *z, const char *name); /* first entry of that name, or -1 */
 const char *ov_zip_name(const ovZip *z);
 
+/* 0 when entry i can be read (stored or deflated, not encrypted), else -1 with ov_last_error().
+ * The size of a readable entry is bounded by the file's (deflate expands at most 1032 times). */
+int ov_zip_check(const ovZip *z, int i);
 /* Entry i uncompressed into dst (ov_zip_entry_size bytes), CRC checked. 0, or -1 with
  * ov_last_error(). */
 int ov_zip_read_into(ovZip *z, int i, void *dst);

@@ -22,9 +22,9 @@ static int zip_storage(void *ctx, const char *key, uint64_t *nbytes, void *dst) 
     snprintf(name, sizeof name, "%s/data/%s", zs->folder, key);
     int i = ov_zip_find(zs->z, name);
     if (i < 0) return ov_error("%s: storage '%s' has no record '%s' in the archive", ov_zip_name(zs->z), key, name);
-    if (!dst) {
+    if (!dst) { /* the size decides an allocation: only a size we can fill counts */
         *nbytes = ov_zip_entry_size(zs->z, i);
-        return 0;
+        return ov_zip_check(zs->z, i);
     }
     return ov_zip_read_into(zs->z, i, dst);
 }
@@ -61,6 +61,7 @@ static int explain_not_zip(const char *path) {
     unsigned char b[512];
     size_t n = 0;
     if (peek(path, b, sizeof b, &n)) return -1;
+    if (n >= 9 && b[8] == '{') return ov_error("%s: a safetensors file, not a torch.save zip archive", path);
     /* legacy torch.save: a pickled magic number 0x1950a86a20f9469cfc6c first (protocol 2, LONG1) */
     if (starts_with(b, n, "\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19", 14))
         return ov_error("%s: a legacy torch.save file (PyTorch < 1.6, not a zip); re-save it with a newer PyTorch "
@@ -146,10 +147,9 @@ int ov_ckpt_check_format(const char *path) {
     size_t n = 0;
     if (peek(path, b, sizeof b, &n)) return -1;
     if (starts_with(b, n, "PK\x03\x04", 4) || starts_with(b, n, "PK\x05\x06", 4)) return 0;
+    if (n >= 9 && b[8] == '{') return 0; /* a safetensors header */
     if (explain_not_zip(path)) return -1;
-    if (n < 9 || b[8] != '{')
-        return ov_error("%s: not a checkpoint: neither a torch.save zip archive nor a safetensors file", path);
-    return 0;
+    return ov_error("%s: not a checkpoint: neither a torch.save zip archive nor a safetensors file", path);
 }
 
 ovTensorDict *ov_ckpt_load(const char *path, const char *entry, ovPthInfo *info) {

@@ -6,7 +6,9 @@
  * persistent ids ('storage', torch.<Type>Storage, key, location, numel) read once per key into
  * one flat CPU tensor that every view shares. The selected value is flattened to dotted names;
  * anything that is not a tensor is counted and skipped. */
+#include <float.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,7 +148,8 @@ static int materialize(R *r, Stor *s, FileType t) {
             return -1;
         }
         float *f = ov_data_ptr(flat);
-        for (int64_t i = 0; i < n; i++) f[i] = (float)tmp[i];
+        for (int64_t i = 0; i < n; i++) /* beyond float's range is inf, as torch's .float() gives */
+            f[i] = tmp[i] > FLT_MAX ? INFINITY : tmp[i] < -FLT_MAX ? -INFINITY : (float)tmp[i];
         free(tmp);
     } else if (r->fn(r->ctx, s->key, &want, ov_data_ptr(flat))) {
         return -1;

@@ -264,6 +264,17 @@ START_TEST(test_broken_checkpoints) {
                 "is rebuilt by torch._utils._rebuild_qtensor (a quantized, sparse, nested or device-only tensor)");
     expect_fail(ckpt("big.pth", tensor_pickle(v2, "FloatStorage", 6, 0, "I6\n", "I1\n"), s6, 24, "archive/byteorder", "big"),
                 "storages are big-endian");
+    {
+        const char *pk = tensor_pickle(v2, "FloatStorage", 6, 0, "I6\n", "I1\n");
+        const char *rn[2] = {"archive/data.pkl", "archive/data/0"}, *rd[2] = {pk, s6};
+        size_t rs[2] = {strlen(pk), 24};
+        write_zip(tmp("bz.pth"), 2, rn, rd, rs);
+        FILE *bz = fopen(tmp("bz.pth"), "r+b");
+        fseek(bz, -22 - 46 - 14 + 10, SEEK_END); /* method of the second directory record */
+        fputc(12, bz);
+        fclose(bz);
+        expect_fail(tmp("bz.pth"), "entry 'archive/data/0' uses compression method 12");
+    }
     expect_fail(ckpt("none.pth", "(dp0\nVa\nI1\ns.", s6, 24, NULL, NULL), "none.pth: no tensors in the checkpoint");
     expect_fail(ckpt("jit.pth", "(dp0\nVa\nI1\ns.", s6, 24, "archive/constants.pkl", "x"), "a TorchScript archive");
     expect_fail(ckpt("garbage.pth", "(dp0\nVa\nI1\nZ.", s6, 24, NULL, NULL),
@@ -287,6 +298,8 @@ START_TEST(test_broken_checkpoints) {
     fclose(f);
     expect_fail(tmp("legacy.pth"), "a legacy torch.save file (PyTorch < 1.6, not a zip)");
     expect_fail(FIXDIR "/stored.zip", "no <folder>/data.pkl in the zip archive");
+    expect_fail(FIXDIR "/model.p2.expected.safetensors", "a safetensors file, not a torch.save zip archive");
+    expect_fail("tests/fixtures/pickle/ordered.p2.pkl", "a bare pickle, not a torch.save zip archive");
     expect_fail("/nonexistent/m.pth", "cannot open");
     ov_scope_end();
     remove_tmpdir();
