@@ -8,7 +8,9 @@ OPT     ?= -O3
 SAN     ?=
 CFLAGS  += -std=gnu11 -g $(OPT) -Wall -Wextra -Wshadow -Wno-missing-field-initializers -fopenmp -I. $(SAN)
 CPPFLAGS += -MMD -MP
-LDLIBS  += -lcjson -lz -lm
+MEDIA_LIBS := $(shell pkg-config --libs libpng libjpeg libavformat libavcodec libswscale libavutil matio 2>/dev/null || \
+                echo -lpng -ljpeg -lavformat -lavcodec -lswscale -lavutil -lmatio)
+LDLIBS  += $(MEDIA_LIBS) -lcjson -lz -lm
 LDFLAGS += -fopenmp $(SAN)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lpthread)
 # CUDA: with nvcc on the PATH (or NVCC=...), `make` also builds the real backend for sm_80 and
@@ -131,11 +133,12 @@ check:
 # Coverage-guided fuzzing of the file parsers (clang + libFuzzer). FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
-fuzz:
+# The parsers are instrumented (clang); the emulated CUDA backend links in uninstrumented.
+fuzz: $(BUILD)/libovad_cudaemu.a
 	@mkdir -p build-fuzz
 	@for t in $(FUZZ_TARGETS); do \
 	  clang -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined -fopenmp=libgomp \
-	    tests/fuzz/$$t.c $(LIB_SRC) $(LDLIBS) -o build-fuzz/$$t || exit 1; \
+	    tests/fuzz/$$t.c $(LIB_SRC) $(BUILD)/libovad_cudaemu.a $(LDLIBS) -lstdc++ -o build-fuzz/$$t || exit 1; \
 	  corpus=tests/fuzz/corpus/$${t#fuzz_}; mkdir -p build-fuzz/corpus-$$t; \
 	  echo "== fuzzing $$t for $(FUZZ_SECONDS) s"; \
 	  build-fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build-fuzz/corpus-$$t $$corpus || exit 1; \
@@ -144,9 +147,12 @@ fuzz:
 bench: $(BUILD)/ovad
 	$(BUILD)/ovad bench all
 
-# Regenerates the PyTorch fixtures (needs python3-torch; never needed to build or test).
+# Regenerates the PyTorch/scipy fixtures (needs python3-torch, torchvision, scipy; never needed to
+# build or test). Every tools/gen_*_fixtures.py writes under tests/fixtures/.
 fixtures:
 	/usr/bin/python3 tools/gen_op_fixtures.py tests/fixtures/ops
+	@for g in $(filter-out tools/gen_op_fixtures.py,$(wildcard tools/gen_*_fixtures.py)); do \
+	  echo "== $$g"; /usr/bin/python3 $$g || exit 1; done
 
 clean:
 	rm -rf build build-asan build-fuzz build-gpu

@@ -38,7 +38,7 @@ static Net *make_net(uint64_t seed) {
     ov_init_constant(n->scale, 2.0);
     n->blocks = ov_module_new(&n->m, "blocks", sizeof(ovModule), "ModuleList");
     for (int i = 0; i < 12; i++) {
-        char nm[8];
+        char nm[12];
         snprintf(nm, sizeof nm, "%d", i);
         n->fc[i] = lin(n->blocks, nm, 4, 3);
     }
