@@ -96,6 +96,9 @@ def cases():
 
 
 def main():
+    if os.environ.get("PYTHONHASHSEED") != "0":  # set order, hence the bytes, the same on every run
+        os.environ["PYTHONHASHSEED"] = "0"
+        os.execv(sys.executable, [sys.executable] + sys.argv)
     out = sys.argv[1] if len(sys.argv) > 1 else "tests/fixtures/pickle"
     os.makedirs(out, exist_ok=True)
     lines = []
