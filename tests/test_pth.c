@@ -2,8 +2,9 @@
  * protocols 2 and 4, permuted and sliced views, 0-dim and expanded tensors, shared storages,
  * half/bfloat16/int/bool/float64 storages, nested dicts with a 'model' entry, Parameters, an
  * argparse.Namespace and lists, any archive folder, deflated records) against the tensors
- * PyTorch itself saw; entry selection; hand-made broken checkpoints rejected with the file and
- * the fault; and mutations of the pickle inside a valid archive that never crash. */
+ * PyTorch itself saw; entry selection; a strict load into the same layers built in ovad;
+ * hand-made broken checkpoints rejected with the file and the fault; and mutations of the
+ * pickle inside a valid archive, and of whole files, that never crash. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,10 @@
 
 #include "data/zip.h"
 #include "kernels/philox.h"
+#include "nn/layers.h"
 #include "nn/pth.h"
+#include "nn/state.h"
+#include "tensor/create.h"
 #include "tensor/error.h"
 #include "tensor/safetensors.h"
 #include "tests/check_util.h"
@@ -306,6 +310,30 @@ START_TEST(test_broken_checkpoints) {
 }
 END_TEST
 
+/* The point of it all: a torch.save state_dict loads by name into the same layers built in ovad
+ * (strict: every key matches, with the int64 buffer), values exactly as saved. */
+START_TEST(test_load_into_module) {
+    ovModule *root = ov_module_root(sizeof(ovModule), "Small", 1);
+    ov_linear_new(root, "fc", 5, 3, true);
+    ov_layer_norm_new(root, "norm", 1, (int64_t[]){3}, 1e-5, true);
+    ov_conv2d_new(root, "conv", 2, 4, &(ovConvCfg){.kernel = {3, 3}});
+    ov_embedding_new(root, "emb", 7, 2);
+    ov_scope_push(root->scope);
+    ov_buffer(root, "steps", ov_scalar(0, OV_I64));
+    ov_scope_pop(root->scope);
+    ov_scope_begin();
+    ovTensorDict *sd = ov_pth_load(FIXDIR "/model.p2.pth", NULL);
+    ck_assert_msg(sd, "%s", ov_last_error());
+    ovLoadReport r;
+    ck_assert_msg(ov_module_load(root, sd, NULL, FIXDIR "/model.p2.pth", &r) == 0, "%s", ov_last_error());
+    ck_assert_int_eq(r.loaded, 8);
+    for (int i = 0; i < sd->n; i++)
+        ck_assert_msg(ov_rel_diff(ov_module_get(root, sd->names[i]), sd->tensors[i], NULL) == 0, "%s", sd->names[i]);
+    ov_scope_end();
+    ov_module_free(root);
+}
+END_TEST
+
 /* Storage bytes for the re-zipped mutants: every record of the original archive. */
 typedef struct {
     ovZip *z;
@@ -414,6 +442,7 @@ int main(void) {
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_torch_save_fixtures);
     tcase_add_test(tc, test_entry_selection);
+    tcase_add_test(tc, test_load_into_module);
     tcase_add_test(tc, test_broken_checkpoints);
     tcase_add_test(tc, test_pickle_mutations_never_crash);
     tcase_add_test(tc, test_file_mutations_never_crash);
