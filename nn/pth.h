@@ -8,7 +8,8 @@
  * their layout) of one CPU tensor per storage, shared as in the file. Storage types: Float,
  * Half, BFloat16, Long, Int, Byte, Bool as themselves; Double is converted to f32 (ovad has no
  * f64) and counted in ovPthInfo. Nested dicts (and lists) are flattened to dotted names, or one
- * entry is selected. Non-tensor values (numbers, strings, argparse.Namespace configs, any other
+ * entry is selected; an nn.Module pickled whole (torch.save(model)) gives the names of its
+ * state_dict(), read from its _parameters, _buffers and _modules. Non-tensor values (numbers, strings, argparse.Namespace configs, any other
  * object) are skipped; nothing in the file is ever executed. Errors name the file and the fault. */
 #ifndef OV_PTH_H
 #define OV_PTH_H

@@ -313,6 +313,45 @@ static bool key_text(const ovPkValue *k, char *buf, size_t cap, const char **s, 
     return false;
 }
 
+/* A whole nn.Module pickled (torch.save(model)): an object whose state (its __dict__) holds
+ * _parameters, _buffers and _modules. Returns that state, or NULL. */
+static const ovPkValue *module_state(const ovPkValue *v) {
+    if (v->kind != OV_PK_OBJECT || !v->state || v->state->kind != OV_PK_DICT) return NULL;
+    const ovPkValue *p = ov_pk_get(v->state, "_parameters"), *m = ov_pk_get(v->state, "_modules");
+    return p && p->kind == OV_PK_DICT && m && m->kind == OV_PK_DICT ? v->state : NULL;
+}
+
+static bool in_set(const ovPkValue *set, const ovPkValue *key) {
+    if (!set || (set->kind != OV_PK_SET && set->kind != OV_PK_FROZENSET)) return false;
+    for (int i = 0; i < set->n; i++)
+        if (ov_pk_equal(set->items[i], key)) return true;
+    return false;
+}
+
+static int flatten(R *r, const ovPkValue *v, int depth);
+
+/* A pickled module's state_dict, in torch's order: parameters, persistent buffers, children;
+ * None entries (a Linear without bias) are absent, as in state_dict(). */
+static int flatten_module(R *r, const ovPkValue *state, int depth) {
+    static const char *parts[] = {"_parameters", "_buffers", "_modules"};
+    const ovPkValue *skip = ov_pk_get(state, "_non_persistent_buffers_set");
+    size_t len = r->name_len;
+    char buf[32];
+    for (int k = 0; k < 3; k++) {
+        const ovPkValue *d = ov_pk_get(state, parts[k]);
+        if (!d || d->kind != OV_PK_DICT) continue;
+        for (int i = 0; i < d->n; i++) {
+            const char *s;
+            size_t n;
+            if (d->values[i]->kind == OV_PK_NONE || (k == 1 && in_set(skip, d->items[i]))) continue;
+            if (!key_text(d->items[i], buf, sizeof buf, &s, &n)) continue;
+            if (push_name(r, s, n) || flatten(r, d->values[i], depth + 1)) return -1;
+            pop_name(r, len);
+        }
+    }
+    return 0;
+}
+
 static int flatten(R *r, const ovPkValue *v, int depth) {
     if (--r->budget < 0) return ov_error("%s: the checkpoint's structure is too large or cyclic", r->src);
     if (depth > MAX_DEPTH) return ov_error("%s: values nested more than %d deep under '%.80s' (a cycle?)", r->src, MAX_DEPTH, r->name);
@@ -346,6 +385,8 @@ static int flatten(R *r, const ovPkValue *v, int depth) {
         }
         return 0;
     }
+    const ovPkValue *mod = module_state(v);
+    if (mod) return flatten_module(r, mod, depth);
     r->info->n_skipped++; /* numbers, strings, configs, any other object */
     return 0;
 }
@@ -354,6 +395,16 @@ static int flatten(R *r, const ovPkValue *v, int depth) {
 static bool holds_tensor(const ovPkValue *v, bool direct, int depth, long *budget) {
     if (--*budget < 0 || depth > MAX_DEPTH) return false;
     if (is_tensor_call(v)) return true;
+    const ovPkValue *mod = module_state(v);
+    if (mod) { /* direct: its own parameters; else anything below */
+        static const char *parts[] = {"_parameters", "_buffers", "_modules"};
+        for (int k = 0; k < 3; k++) {
+            const ovPkValue *d = ov_pk_get(mod, parts[k]);
+            if (d && (k == 2 ? !direct && holds_tensor(d, false, depth + 1, budget) : holds_tensor(d, true, depth + 1, budget)))
+                return true;
+        }
+        return false;
+    }
     if (v->kind != OV_PK_DICT && v->kind != OV_PK_LIST && v->kind != OV_PK_TUPLE) return false;
     ovPkValue **vals = v->kind == OV_PK_DICT ? v->values : v->items;
     for (int i = 0; i < v->n; i++)

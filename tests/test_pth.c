@@ -1,7 +1,7 @@
 /* test_pth.c: PyTorch checkpoints written by torch.save (tools/gen_pth_fixtures.py: pickle
  * protocols 2 and 4, permuted and sliced views, 0-dim and expanded tensors, shared storages,
  * half/bfloat16/int/bool/float64 storages, nested dicts with a 'model' entry, Parameters, an
- * argparse.Namespace and lists, any archive folder, deflated records) against the tensors
+ * argparse.Namespace and lists, whole pickled nn.Modules, any archive folder, deflated records) against the tensors
  * PyTorch itself saw; entry selection; a strict load into the same layers built in ovad;
  * hand-made broken checkpoints rejected with the file and the fault; and mutations of the
  * pickle inside a valid archive, and of whole files, that never crash. */
@@ -109,7 +109,8 @@ static void check_case(const char *name, const char *folder) {
 
 START_TEST(test_torch_save_fixtures) {
     static const char *cases[] = {"model.p2", "views.p2", "views.p4", "dtypes.p2", "dtypes.p4", "nested.p4",
-                                  "nested_opt.p2", "nested_deep.p2", "flat.p2", "params.p2"};
+                                  "nested_opt.p2", "nested_deep.p2", "flat.p2", "params.p2", "module.p2",
+                                  "module_root.p4"};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) check_case(cases[i], NULL);
     check_case("renamed_deflated", "some folder");
     check_case("renamed_stored", "x");

@@ -2,8 +2,8 @@
 """gen_pth_fixtures.py: torch.save files and zip archives for tests/test_pth.c and tests/test_zip.c.
 
 For each checkpoint case <name>.pth this writes <name>.expected.safetensors: the tensors that
-ov_pth_load(<name>.pth, entry) must return, flattened to dotted names in order, contiguous, with
-float64 as float32 (ovad has no f64), and metadata:
+ov_pth_load(<name>.pth, entry) must return, flattened to dotted names in order (a module pickled
+whole gives its state_dict), contiguous, with float64 as float32 (ovad has no f64), and metadata:
     entry        the entry argument to pass ("" = automatic)
     chosen       the entry the loader must report choosing
     protocol     the pickle protocol
@@ -40,6 +40,21 @@ class Small(torch.nn.Module):
         self.conv = torch.nn.Conv2d(2, 4, 3)
         self.emb = torch.nn.Embedding(7, 2)
         self.register_buffer("steps", torch.tensor(12, dtype=torch.int64))
+
+
+class WithScratch(Small):
+    """A module pickled whole: a Linear without bias (None in _parameters) and a buffer that
+    state_dict() leaves out."""
+
+    def __init__(self):
+        super().__init__()
+        self.proj = torch.nn.Linear(3, 2, bias=False)
+        self.register_buffer("scratch", torch.zeros(2), persistent=False)
+
+
+def whole_module():
+    torch.manual_seed(4)
+    return WithScratch()
 
 
 def model_sd():
@@ -83,7 +98,9 @@ def params():
 def flat_of(obj, prefix=""):
     """What the loader flattens obj to (tensors under dotted names)."""
     out = collections.OrderedDict()
-    if isinstance(obj, torch.Tensor):
+    if isinstance(obj, torch.nn.Module):  # pickled whole: the loader gives its state_dict
+        out.update(flat_of(obj.state_dict(), prefix))
+    elif isinstance(obj, torch.Tensor):
         out[prefix or "tensor"] = obj
     elif isinstance(obj, dict):
         for k, v in obj.items():
@@ -96,7 +113,7 @@ def flat_of(obj, prefix=""):
 
 
 def count_skipped(obj):
-    if isinstance(obj, torch.Tensor):
+    if isinstance(obj, (torch.Tensor, torch.nn.Module)):
         return 0
     if isinstance(obj, dict):
         return sum(count_skipped(v) if isinstance(k, (str, int)) else 1 for k, v in obj.items())
@@ -120,6 +137,9 @@ def cases():
     flat = {"a": {"b": torch.ones(2), "c": {"d": torch.zeros(1)}}, "e": torch.full((2,), 3.0), "n": 1}
     yield "flat.p2", flat, 2, "", "", flat
     yield "params.p2", params(), 2, "", "", None
+    m = whole_module()
+    yield "module.p2", {"model": m, "epoch": 1}, 2, "", "model", m
+    yield "module_root.p4", m, 4, "", "", m
 
 
 def save_case(out, name, obj, proto, entry, chosen, src):
