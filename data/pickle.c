@@ -18,8 +18,6 @@
 #include "data/pickle_impl.h"
 #include "tensor/error.h"
 
-#define MAX_DIGITS 5000 /* text integers; Python itself refuses int('...') over 4300 digits */
-
 typedef struct {
     ovPickle *pk;
     const ovPkHooks *hooks;
@@ -211,61 +209,14 @@ static int memo_get(VM *vm, uint64_t idx) {
 
 /* ---- values ---- */
 
-static ovPkValue *make_int(VM *vm, int64_t i) {
-    ovPkValue *v = pk_alloc(vm->pk, OV_PK_INT);
-    v->i = i;
-    return v;
-}
+static ovPkValue *make_int(VM *vm, int64_t i) { return pk_make_int(vm->pk, i); }
 
-/* A little-endian two's complement integer (LONG1/LONG4, and text integers): INT when it fits
- * 64 bits, else BIGINT with the shortest bytes. */
-static ovPkValue *make_long(VM *vm, const unsigned char *b, size_t n) {
-    if (!n) return make_int(vm, 0);
-    bool neg = b[n - 1] & 0x80;
-    while (n > 1 && b[n - 1] == (neg ? 0xff : 0x00) && ((b[n - 2] & 0x80) != 0) == neg) n--;
-    if (n <= 8) {
-        uint64_t u = neg ? ~(uint64_t)0 : 0;
-        for (size_t i = 0; i < n; i++) u = (u & ~((uint64_t)0xff << (8 * i))) | (uint64_t)b[i] << (8 * i);
-        return make_int(vm, (int64_t)u);
-    }
-    return pk_alloc_bytes(vm->pk, OV_PK_BIGINT, b, n);
-}
-
-/* Decimal text (INT, LONG): optional sign and digits, surrounding blanks allowed. */
-static int parse_decimal(VM *vm, const char *s, size_t n, ovPkValue **out) {
-    while (n && (*s == ' ' || *s == '\t')) s++, n--;
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r')) n--;
-    bool neg = false;
-    if (n && (*s == '-' || *s == '+')) neg = *s == '-', s++, n--;
-    if (!n) return fail(vm, "an empty integer");
-    if (n > MAX_DIGITS) return fail(vm, "an integer of %zu digits (at most %d)", n, MAX_DIGITS);
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9') return fail(vm, "'%.*s' is not a decimal integer", (int)(n < 40 ? n : 40), s);
-    /* magnitude as little-endian bytes, times 10 plus digit */
-    size_t cap = n / 2 + 2, len = 1;
-    unsigned char *m = calloc(cap, 1);
-    if (!m) ov_panic("pickle: out of memory");
-    for (size_t i = 0; i < n; i++) {
-        unsigned carry = (unsigned)(s[i] - '0');
-        for (size_t k = 0; k < len; k++) {
-            unsigned cur = m[k] * 10u + carry;
-            m[k] = (unsigned char)cur;
-            carry = cur >> 8;
-        }
-        if (carry) m[len++] = (unsigned char)carry;
-    }
-    m[len++] = 0; /* room for the sign bit */
-    if (neg) {
-        unsigned carry = 1;
-        for (size_t k = 0; k < len; k++) {
-            unsigned cur = (unsigned)(unsigned char)~m[k] + carry;
-            m[k] = (unsigned char)cur;
-            carry = cur >> 8;
-        }
-    }
-    *out = make_long(vm, m, len);
-    free(m);
-    return 0;
+/* Runs one of pickle_text.c's decoders, turning its complaint into a fault at this opcode. */
+typedef const char *(*TextFn)(ovPickle *pk, const char *s, size_t n, ovPkValue **out, char *why, size_t cap);
+static int decode(VM *vm, TextFn fn, const char *s, size_t n, ovPkValue **out) {
+    char why[200];
+    const char *err = fn(vm->pk, s, n, out, why, sizeof why);
+    return err ? fail(vm, "%s", err) : 0;
 }
 
 /* PUT and GET: a non-negative decimal memo index. */
@@ -276,116 +227,6 @@ static int parse_index(VM *vm, const char *s, size_t n, uint64_t *out) {
         if (s[i] < '0' || s[i] > '9') return fail(vm, "'%.*s' is not a memo index", (int)(n < 40 ? n : 40), s);
         v = v * 10 + (uint64_t)(s[i] - '0');
     }
-    *out = v;
-    return 0;
-}
-
-static int hex_digit(int c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/* STRING: a quoted Python-2 repr, decoded like codecs.escape_decode. */
-static int decode_string(VM *vm, const char *s, size_t n, ovPkValue **out) {
-    if (n < 2 || s[0] != s[n - 1] || (s[0] != '\'' && s[0] != '"'))
-        return fail(vm, "the STRING argument must be quoted");
-    s++, n -= 2;
-    unsigned char *o = pk_xmalloc(n + 1);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c != '\\') {
-            o[k++] = c;
-            continue;
-        }
-        if (++i == n) {
-            free(o);
-            return fail(vm, "a trailing \\ in the string");
-        }
-        c = (unsigned char)s[i];
-        switch (c) {
-        case '\n': break;
-        case '\\': case '\'': case '"': o[k++] = c; break;
-        case 'a': o[k++] = 7; break;
-        case 'b': o[k++] = 8; break;
-        case 't': o[k++] = 9; break;
-        case 'n': o[k++] = 10; break;
-        case 'v': o[k++] = 11; break;
-        case 'f': o[k++] = 12; break;
-        case 'r': o[k++] = 13; break;
-        case 'x': {
-            int hi = i + 1 < n ? hex_digit(s[i + 1]) : -1, lo = i + 2 < n ? hex_digit(s[i + 2]) : -1;
-            if (hi < 0 || lo < 0) {
-                free(o);
-                return fail(vm, "an invalid \\x escape at position %zu of the string", i - 1);
-            }
-            o[k++] = (unsigned char)(hi << 4 | lo);
-            i += 2;
-            break;
-        }
-        default:
-            if (c >= '0' && c <= '7') { /* up to three octal digits */
-                unsigned v = c - '0';
-                for (int d = 0; d < 2 && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '7'; d++) v = v * 8 + (unsigned)(s[++i] - '0');
-                o[k++] = (unsigned char)v;
-            } else { /* unknown escapes stay as they are */
-                o[k++] = '\\';
-                o[k++] = c;
-            }
-        }
-    }
-    ovPkValue *v = pk_alloc(vm->pk, OV_PK_BYTES);
-    o[k] = 0;
-    v->s = (char *)o;
-    v->len = k;
-    v->flags = OV_PK_PY2STR;
-    *out = v;
-    return 0;
-}
-
-/* UNICODE: raw-unicode-escape: bytes are Latin-1 code points, except \uXXXX and \UXXXXXXXX
- * after an odd number of backslashes. */
-static int decode_unicode(VM *vm, const char *s, size_t n, ovPkValue **out) {
-    unsigned char *o = pk_xmalloc(n * 2 + 1); /* an escape never grows: 6 bytes -> at most 3, 10 -> 4 */
-    size_t k = 0;
-    for (size_t i = 0; i < n;) {
-        unsigned char c = (unsigned char)s[i];
-        if (c != '\\') {
-            k += pk_utf8_put(o + k, c);
-            i++;
-            continue;
-        }
-        size_t run = 0;
-        while (i + run < n && s[i + run] == '\\') run++;
-        bool esc = (run & 1) && i + run < n && (s[i + run] == 'u' || s[i + run] == 'U');
-        size_t literal = esc ? run - 1 : run;
-        for (size_t j = 0; j < literal; j++) o[k++] = '\\';
-        i += run;
-        if (!esc) continue;
-        int digits = s[i] == 'u' ? 4 : 8;
-        i++;
-        uint32_t cp = 0;
-        for (int d = 0; d < digits; d++) {
-            int h = i < n ? hex_digit(s[i]) : -1;
-            if (h < 0) {
-                free(o);
-                return fail(vm, "a truncated \\%c escape in the string", digits == 4 ? 'u' : 'U');
-            }
-            cp = cp << 4 | (uint32_t)h;
-            i++;
-        }
-        if (cp > 0x10ffff) {
-            free(o);
-            return fail(vm, "\\U%08" PRIx32 " is not a Unicode code point", cp);
-        }
-        k += pk_utf8_put(o + k, cp);
-    }
-    ovPkValue *v = pk_alloc(vm->pk, OV_PK_STR);
-    o[k] = 0;
-    v->s = (char *)o;
-    v->len = k;
     *out = v;
     return 0;
 }
@@ -578,7 +419,7 @@ static int step(VM *vm) {
         if (len == 2 && s[0] == '0' && (s[1] == '0' || s[1] == '1')) { /* Python 2's bools */
             a = pk_alloc(vm->pk, OV_PK_BOOL);
             a->i = s[1] == '1';
-        } else if (parse_decimal(vm, s, len, &a)) {
+        } else if (decode(vm, pk_parse_decimal, s, len, &a)) {
             return -1;
         }
         push(vm, a);
@@ -586,7 +427,7 @@ static int step(VM *vm) {
     case 'L':
         if (read_line(vm, &s, &len)) return -1;
         if (len && s[len - 1] == 'L') len--;
-        if (parse_decimal(vm, s, len, &a)) return -1;
+        if (decode(vm, pk_parse_decimal, s, len, &a)) return -1;
         push(vm, a);
         return 0;
     case 'J':
@@ -603,7 +444,7 @@ static int step(VM *vm) {
         if (read_u(vm, vm->op == 0x8a ? 1 : 4, &u)) return -1;
         if (vm->op == 0x8b && u > INT32_MAX) return fail(vm, "a negative byte count");
         if (u > vm->n - vm->pos) return fail(vm, "an integer of %" PRIu64 " bytes runs past the end of the data", u);
-        push(vm, make_long(vm, vm->p + vm->pos, (size_t)u));
+        push(vm, pk_make_long(vm->pk, vm->p + vm->pos, (size_t)u));
         vm->pos += (size_t)u;
         return 0;
     case 'F': {
@@ -631,11 +472,11 @@ static int step(VM *vm) {
         return 0;
     }
     case 'S':
-        if (read_line(vm, &s, &len) || decode_string(vm, s, len, &a)) return -1;
+        if (read_line(vm, &s, &len) || decode(vm, pk_decode_string, s, len, &a)) return -1;
         push(vm, a);
         return 0;
     case 'V':
-        if (read_line(vm, &s, &len) || decode_unicode(vm, s, len, &a)) return -1;
+        if (read_line(vm, &s, &len) || decode(vm, pk_decode_unicode, s, len, &a)) return -1;
         push(vm, a);
         return 0;
     case 'T': return read_counted(vm, 4, OV_PK_BYTES, OV_PK_PY2STR);

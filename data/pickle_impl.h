@@ -36,6 +36,14 @@ size_t pk_utf8_put(unsigned char *out, uint32_t cp);
 /* Decimal digits of a little-endian two's complement integer (malloc'd). */
 char *pk_bigint_decimal(const unsigned char *b, size_t n);
 
+/* pickle_text.c: integers, and the text arguments of protocol 0. The decoders return NULL and
+ * *out, or what is wrong (a static string, or written into why[cap]). */
+ovPkValue *pk_make_int(ovPickle *pk, int64_t i);
+ovPkValue *pk_make_long(ovPickle *pk, const unsigned char *b, size_t n); /* INT when it fits 64 bits */
+const char *pk_parse_decimal(ovPickle *pk, const char *s, size_t n, ovPkValue **out, char *why, size_t cap);
+const char *pk_decode_string(ovPickle *pk, const char *s, size_t n, ovPkValue **out, char *why, size_t cap);
+const char *pk_decode_unicode(ovPickle *pk, const char *s, size_t n, ovPkValue **out, char *why, size_t cap);
+
 /* The standard-library globals that are pure data (pickle_builtins.c): 1 and *out when `obj`
  * (a fresh OBJECT) was one of them, 0 when not, -1 with *why on malformed arguments. */
 int pk_builtin_call(ovPickle *pk, ovPkValue *obj, ovPkValue **out, const char **why);
