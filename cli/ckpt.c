@@ -14,15 +14,16 @@ static const char *usage_text =
     "       ovad ckpt convert IN OUT.safetensors [--entry PATH]\n"
     "\n"
     "FILE/IN is a .safetensors file or a PyTorch .pth/.pt file written by torch.save (the zip\n"
-    "format of PyTorch >= 1.6). `ls` prints every tensor: name, dtype, shape. `convert` writes the\n"
-    "tensors to OUT as safetensors. Nested dicts are flattened to dotted names; --entry PATH loads\n"
-    "only the dict at that dotted path (e.g. --entry model for {'model': state_dict, ...}); without\n"
-    "it the top dict is used when it holds tensors, else the one under 'model', 'state_dict' or\n"
-    "'module'. float64 tensors are converted to f32; non-tensor values are skipped, never run.\n"
+    "format, or the legacy one of PyTorch < 1.6). `ls` prints every tensor: name, dtype, shape.\n"
+    "`convert` writes the tensors to OUT as safetensors. Nested dicts are flattened to dotted\n"
+    "names; --entry PATH loads only the dict at that dotted path (e.g. --entry model for\n"
+    "{'model': state_dict, ...}); without it the top dict is used when it holds tensors, else the\n"
+    "one under 'model', 'state_dict' or 'module'. A model pickled whole gives its state_dict.\n"
+    "float64 tensors are converted to f32; non-tensor values are skipped, never run.\n"
     "Exit status: 0 done, 1 the file could not be read or written, 2 bad usage.\n";
 
-static void print_notes(const char *path, const ovPthInfo *info, bool zip) {
-    if (!zip) return;
+static void print_notes(const char *path, const ovPthInfo *info, bool torch) {
+    if (!torch) return;
     if (info->entry[0]) fprintf(stderr, "%s: tensors from entry '%s'\n", path, info->entry);
     if (info->n_f64) fprintf(stderr, "%s: %d float64 tensor(s) converted to f32\n", path, info->n_f64);
     if (info->n_skipped) fprintf(stderr, "%s: %d non-tensor value(s) skipped\n", path, info->n_skipped);
@@ -62,8 +63,8 @@ static int ls_safetensors(const char *path) {
 }
 
 static int ls(const char *path, const char *entry) {
-    int zip = ov_ckpt_is_zip(path);
-    if (zip == 0 && !(entry && *entry)) {
+    int torch = ov_ckpt_is_torch(path);
+    if (torch == 0 && !(entry && *entry)) {
         if (ov_ckpt_check_format(path)) {
             fprintf(stderr, "ovad ckpt: %s\n", ov_last_error());
             return 1;
@@ -87,7 +88,7 @@ static int ls(const char *path, const char *entry) {
         bytes += (double)ov_nbytes(t);
     }
     printf("# %d tensors, %.0f elements, %.2f MiB\n", d->n, elems, bytes / 1048576.0);
-    print_notes(path, &info, zip == 1);
+    print_notes(path, &info, torch == 1);
     ov_scope_end();
     return 0;
 }
@@ -110,7 +111,7 @@ static int convert(const char *in, const char *out, const char *entry) {
     double bytes = 0;
     for (int i = 0; i < d->n; i++) bytes += (double)ov_nbytes(d->tensors[i]);
     printf("%s: %d tensors, %.2f MiB\n", out, d->n, bytes / 1048576.0);
-    print_notes(in, &info, ov_ckpt_is_zip(in) == 1);
+    print_notes(in, &info, ov_ckpt_is_torch(in) == 1);
     rc = 0;
 done:
     ov_scope_end();

@@ -365,6 +365,16 @@ static int build(VM *vm) {
     return 0;
 }
 
+/* A persistent id becomes a PERSID value (torch: a storage), seen by the persid hook. */
+static int persistent(VM *vm, ovPkValue *pid) {
+    ovPkValue *v = pk_alloc(vm->pk, OV_PK_PERSID);
+    v->args = pid;
+    const char *why = "rejected";
+    if (vm->hooks && vm->hooks->persid && vm->hooks->persid(vm->pk, vm->hooks->ctx, pid, &why)) return fail(vm, "%s", why);
+    push(vm, v);
+    return 0;
+}
+
 /* One opcode; 1 at STOP. */
 static int step(VM *vm) {
     vm->op_at = vm->pos;
@@ -583,16 +593,10 @@ static int step(VM *vm) {
         if (read_line(vm, &s, &len)) return -1;
         for (size_t i = 0; i < len; i++)
             if ((unsigned char)s[i] >= 0x80) return fail(vm, "a protocol-0 persistent id must be ASCII");
-        a = pk_alloc(vm->pk, OV_PK_PERSID);
-        a->args = pk_alloc_bytes(vm->pk, OV_PK_STR, s, len);
-        push(vm, a);
-        return 0;
+        return persistent(vm, pk_alloc_bytes(vm->pk, OV_PK_STR, s, len));
     case 'Q':
         if (pop(vm, &b)) return -1;
-        a = pk_alloc(vm->pk, OV_PK_PERSID);
-        a->args = b;
-        push(vm, a);
-        return 0;
+        return persistent(vm, b);
     case 'p':
         if (read_line(vm, &s, &len) || parse_index(vm, s, len, &u)) return -1;
         return memo_put(vm, u);

@@ -91,6 +91,9 @@ typedef struct {
     int (*call)(ovPickle *pk, void *ctx, ovPkValue *obj, ovPkValue **out, const char **why);
     /* Every BUILD: return 0 to store `state` in obj->state, 1 when the hook consumed it, -1 to fail. */
     int (*build)(ovPickle *pk, void *ctx, ovPkValue *obj, ovPkValue *state, const char **why);
+    /* Every PERSID/BINPERSID (where Python calls persistent_load) with the persistent id; the
+     * value stays a PERSID. Return 0, or -1 to fail. */
+    int (*persid)(ovPickle *pk, void *ctx, const ovPkValue *pid, const char **why);
 } ovPkHooks;
 
 /* Runs the pickle in data[0, size) up to its STOP. `name` is used in messages (a file name, or

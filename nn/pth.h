@@ -1,8 +1,10 @@
-/* pth.h: PyTorch checkpoints (.pth/.pt written by torch.save in the zip format of PyTorch >= 1.6)
- * read without Python: the zip (data/zip.h) holds <folder>/data.pkl, a pickle (data/pickle.h) in
- * which every tensor is a call torch._utils._rebuild_tensor_v2(storage, offset, size, stride, ...)
- * and every storage a persistent id ('storage', torch.FloatStorage, key, device, numel) whose
- * bytes are <folder>/data/<key>. See specs/engine-anchors.md §5.2.
+/* pth.h: PyTorch checkpoints (.pth/.pt written by torch.save) read without Python. In the zip
+ * format of PyTorch >= 1.6 the archive (data/zip.h) holds <folder>/data.pkl, a pickle
+ * (data/pickle.h) in which every tensor is a call torch._utils._rebuild_tensor_v2(storage, offset,
+ * size, stride, ...) and every storage a persistent id ('storage', torch.FloatStorage, key, device,
+ * numel) whose bytes are <folder>/data/<key>. The legacy format (PyTorch < 1.6, or
+ * _use_new_zipfile_serialization=False) has the same pickle with the storages after it. See
+ * specs/engine-anchors.md §5.2.
  *
  * Tensors come back as views (offset, sizes, strides as saved, so permuted and sliced views keep
  * their layout) of one CPU tensor per storage, shared as in the file. Storage types: Float,
@@ -36,10 +38,10 @@ ovTensorDict *ov_pth_load_ex(const char *path, const char *entry, ovPthInfo *inf
 
 /* Either format, told apart by content: safetensors (entry must be empty) or a torch zip. */
 ovTensorDict *ov_ckpt_load(const char *path, const char *entry, ovPthInfo *info);
-/* 1 for a zip archive, 0 for anything else, -1 when the file cannot be read. */
-int ov_ckpt_is_zip(const char *path);
-/* 0 when the file starts like a torch zip or a safetensors file; else -1 with a message saying
- * what it is (a legacy torch.save file, a bare pickle, a tar archive, something else). */
+/* 1 for a torch.save file (zip or legacy), 0 for anything else, -1 when it cannot be read. */
+int ov_ckpt_is_torch(const char *path);
+/* 0 when the file starts like a torch.save or a safetensors file; else -1 with a message saying
+ * what it is (a bare pickle, a tar archive, something else). */
 int ov_ckpt_check_format(const char *path);
 
 /* The layer under ov_pth_load, for other containers and for fuzzing: tensors from a parsed
@@ -47,6 +49,8 @@ int ov_ckpt_check_format(const char *path);
  * to the size of storage `key`; with dst it fills nbytes bytes there. Returns 0 or -1 with
  * ov_last_error(). `source` names the file in messages. */
 typedef int (*ovPthStorageFn)(void *ctx, const char *key, uint64_t *nbytes, void *dst);
+/* Bytes per element of a storage type (the GLOBAL torch.FloatStorage ...), 0 when unknown. */
+size_t ov_pth_storage_itemsize(const ovPkValue *type);
 ovTensorDict *ov_pth_from_pickle(const ovPkValue *root, const char *entry, const char *source,
                                  ovPthStorageFn storage, void *ctx, ovPthInfo *info);
 

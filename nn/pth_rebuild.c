@@ -80,6 +80,13 @@ static int storage_type(R *r, const ovPkValue *g, FileType *out) {
     return ov_error("%s: tensor '%s': the storage type is not a torch storage class", r->src, tname(r));
 }
 
+size_t ov_pth_storage_itemsize(const ovPkValue *type) {
+    if (!type || type->kind != OV_PK_GLOBAL || (strcmp(type->s, "torch") && strcmp(type->s, "torch.storage"))) return 0;
+    for (int t = 0; t <= FT_UNTYPED; t++)
+        if (!strcmp(type->name, ftypes[t].storage)) return ftypes[t].size;
+    return 0;
+}
+
 /* The persistent id ('storage', type, key, location, numel) -> the storage record. */
 static int find_storage(R *r, const ovPkValue *pid, Stor **out) {
     if (!pid || pid->kind != OV_PK_PERSID || !pid->args || pid->args->kind != OV_PK_TUPLE || pid->args->n < 5 ||
@@ -98,6 +105,10 @@ static int find_storage(R *r, const ovPkValue *pid, Stor **out) {
         return ov_error("%s: tensor '%s': a storage key that is not a short name", r->src, tname(r));
     if (a[4]->kind != OV_PK_INT || a[4]->i < 0)
         return ov_error("%s: tensor '%s': storage '%s' has no valid element count", r->src, tname(r), key);
+    if (pid->args->n > 5 && a[5]->kind != OV_PK_NONE) /* legacy files: (view_key, offset, size) */
+        return ov_error("%s: tensor '%s': storage '%s' is a view of another storage (an old legacy file), which ovad "
+                        "does not read",
+                        r->src, tname(r), key);
     for (int i = 0; i < r->nst; i++)
         if (!strcmp(r->st[i].key, key)) {
             if (r->st[i].type != type || r->st[i].numel != a[4]->i)

@@ -68,6 +68,11 @@ START_TEST(test_ls) {
     HAS("3 non-tensor value(s) skipped");
     ck_assert_msg(run("ckpt ls --entry=list " FIXDIR "/nested.p4.pth") == 0, "%s", output);
     HAS("# 2 tensors");
+    ck_assert_msg(run("ckpt ls " FIXDIR "/legacy_nested.p2.pth") == 0, "%s", output); /* PyTorch < 1.6 */
+    HAS("tensors from entry 'model'");
+    HAS("conv.weight  f32   [4,2,3,3]\n");
+    ck_assert_msg(run("ckpt ls " FIXDIR "/module_root.p4.pth") == 0, "%s", output); /* torch.save(model) */
+    HAS("proj.weight  f32   [2,3]\n");
     ck_assert_msg(run("ckpt ls " FIXDIR "/views.p2.expected.safetensors") == 0, "%s", output);
     HAS("perm     f32   [5,2,3]\n");
     HAS("# metadata entry: \n");

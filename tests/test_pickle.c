@@ -188,6 +188,16 @@ static int build_counter(ovPickle *pk, void *ctx, ovPkValue *obj, ovPkValue *sta
     return state->kind == OV_PK_DICT ? 1 : 0; /* consume dict states only */
 }
 
+static int count_pids(ovPickle *pk, void *ctx, const ovPkValue *pid, const char **why) {
+    (void)pk;
+    if (ov_pk_is_str(pid) && !strcmp(pid->s, "bad")) {
+        *why = "no such storage";
+        return -1;
+    }
+    (*(int *)ctx)++;
+    return 0;
+}
+
 START_TEST(test_hooks) {
     size_t n;
     char *ns = read_file(FIXDIR "/namespace.p2.pkl", &n);
@@ -214,6 +224,20 @@ START_TEST(test_hooks) {
     free(r);
     ov_pickle_free(pk);
     free(ns);
+    /* persistent ids: BINPERSID and protocol 0's PERSID, seen by the hook, kept as values */
+    int pids = 0;
+    ovPkHooks ph = {.ctx = &pids, .persid = count_pids};
+    static const char pp[] = "\x80\x02(X\x01\x00\x00\x00" "aQPkey\nl.";
+    pk = ov_pickle_parse(pp, sizeof pp - 1, "p.pkl", &ph);
+    ck_assert_msg(pk, "%s", ov_last_error());
+    ck_assert_int_eq(pids, 2);
+    r = ov_pk_repr(ov_pickle_root(pk), 10, 1000);
+    ck_assert_str_eq(r, "[persid(\"a\"), persid(\"key\")]");
+    free(r);
+    ov_pickle_free(pk);
+    static const char pbad[] = "(Pbad\nl.";
+    ck_assert_ptr_null(ov_pickle_parse(pbad, sizeof pbad - 1, "p.pkl", &ph));
+    ck_assert_msg(strstr(ov_last_error(), "p.pkl: byte 1 (opcode PERSID): no such storage"), "%s", ov_last_error());
     static const char bad[] = "\x80\x02" "cbad\ncall\n)R.";
     ck_assert_ptr_null(ov_pickle_parse(bad, sizeof bad - 1, "b.pkl", &h));
     ck_assert_msg(strstr(ov_last_error(), "b.pkl: byte 13 (opcode REDUCE): calling bad.call: refused"), "%s",

@@ -114,6 +114,9 @@ START_TEST(test_torch_save_fixtures) {
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) check_case(cases[i], NULL);
     check_case("renamed_deflated", "some folder");
     check_case("renamed_stored", "x");
+    check_case("legacy_views.p2", ""); /* PyTorch < 1.6: no zip, no folder */
+    check_case("legacy_dtypes.p2", "");
+    check_case("legacy_nested.p2", "");
 }
 END_TEST
 
@@ -301,7 +304,7 @@ START_TEST(test_broken_checkpoints) {
     f = fopen(tmp("legacy.pth"), "wb");
     fwrite("\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19.\x80\x02", 1, 17, f);
     fclose(f);
-    expect_fail(tmp("legacy.pth"), "a legacy torch.save file (PyTorch < 1.6, not a zip)");
+    expect_fail(tmp("legacy.pth"), "(legacy format, protocol version pickle at byte 15): byte 2: truncated");
     expect_fail(FIXDIR "/stored.zip", "no <folder>/data.pkl in the zip archive");
     expect_fail(FIXDIR "/model.p2.expected.safetensors", "a safetensors file, not a torch.save zip archive");
     expect_fail("tests/fixtures/pickle/ordered.p2.pkl", "a bare pickle, not a torch.save zip archive");
@@ -332,6 +335,48 @@ START_TEST(test_load_into_module) {
         ck_assert_msg(ov_rel_diff(ov_module_get(root, sd->names[i]), sd->tensors[i], NULL) == 0, "%s", sd->names[i]);
     ov_scope_end();
     ov_module_free(root);
+}
+END_TEST
+
+/* Legacy files cut short or altered: the file, and what is wrong. */
+START_TEST(test_broken_legacy) {
+    make_tmpdir();
+    ov_scope_begin();
+    FILE *in = fopen(FIXDIR "/legacy_views.p2.pth", "rb");
+    ck_assert_msg(in, "missing fixture legacy_views.p2.pth (run tools/gen_pth_fixtures.py)");
+    unsigned char orig[4096], b[4096];
+    size_t n = fread(orig, 1, sizeof orig, in);
+    fclose(in);
+    static const struct {
+        size_t cut;
+        int patch_at; /* -1: none; else an offset from the start, or from 'little_endian' when -2 */
+        unsigned char patch;
+        const char *expect;
+    } cases[] = {
+        {14, -1, 0, "(legacy format, magic number pickle at byte 0): byte 14: truncated"},
+        {300, -1, 0, "(legacy format, object pickle at byte 137): byte "},
+        {1, -1, 0, "truncated"}, /* n - 1: the last storage */
+        {0, 18, 0xea, "legacy protocol version other than 1001"},
+        {0, -2, 0x89, "storages are big-endian"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        memcpy(b, orig, n);
+        size_t len = cases[c].cut == 1 ? n - 1 : cases[c].cut ? cases[c].cut : n;
+        if (cases[c].patch_at >= 0) b[cases[c].patch_at] = cases[c].patch;
+        if (cases[c].patch_at == -2) {
+            unsigned char *le = memmem(b, n, "little_endian", 13);
+            ck_assert_ptr_nonnull(le);
+            unsigned char *t = memchr(le + 13, 0x88, 4); /* NEWTRUE after the key */
+            ck_assert_ptr_nonnull(t);
+            *t = cases[c].patch;
+        }
+        FILE *f = fopen(tmp("leg.pth"), "wb");
+        fwrite(b, 1, len, f);
+        fclose(f);
+        expect_fail(tmp("leg.pth"), cases[c].expect);
+    }
+    ov_scope_end();
+    remove_tmpdir();
 }
 END_TEST
 
@@ -400,9 +445,9 @@ END_TEST
 
 /* Whole files mutated: truncations and flips anywhere (the CRC catches most data damage). */
 START_TEST(test_file_mutations_never_crash) {
-    static const char *files[] = {"dtypes.p4.pth", "renamed_deflated.pth", "nested.p4.pth"};
+    static const char *files[] = {"dtypes.p4.pth", "renamed_deflated.pth", "nested.p4.pth", "legacy_views.p2.pth"};
     int ok = 0, rejected = 0;
-    for (int f = 0; f < 3; f++) {
+    for (int f = 0; f < 4; f++) {
         char path[256];
         snprintf(path, sizeof path, FIXDIR "/%s", files[f]);
         FILE *in = fopen(path, "rb");
@@ -445,6 +490,7 @@ int main(void) {
     tcase_add_test(tc, test_entry_selection);
     tcase_add_test(tc, test_load_into_module);
     tcase_add_test(tc, test_broken_checkpoints);
+    tcase_add_test(tc, test_broken_legacy);
     tcase_add_test(tc, test_pickle_mutations_never_crash);
     tcase_add_test(tc, test_file_mutations_never_crash);
     suite_add_tcase(s, tc);

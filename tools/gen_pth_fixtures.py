@@ -137,6 +137,9 @@ def cases():
     flat = {"a": {"b": torch.ones(2), "c": {"d": torch.zeros(1)}}, "e": torch.full((2,), 3.0), "n": 1}
     yield "flat.p2", flat, 2, "", "", flat
     yield "params.p2", params(), 2, "", "", None
+    yield "legacy_views.p2", views(), 2, "", "", None
+    yield "legacy_dtypes.p2", dtypes(), 2, "", "", None
+    yield "legacy_nested.p2", n, 2, "", "model", n["model"]
     m = whole_module()
     yield "module.p2", {"model": m, "epoch": 1}, 2, "", "model", m
     yield "module_root.p4", m, 4, "", "", m
@@ -144,7 +147,8 @@ def cases():
 
 def save_case(out, name, obj, proto, entry, chosen, src):
     path = os.path.join(out, name + ".pth")
-    torch.save(obj, path, pickle_protocol=proto)
+    # legacy_*: the format of PyTorch < 1.6 (pickles, then raw storages; no zip)
+    torch.save(obj, path, pickle_protocol=proto, _use_new_zipfile_serialization=not name.startswith("legacy"))
     src = obj if src is None else src
     tensors = flat_of(src)
     meta = {"entry": entry, "chosen": chosen, "protocol": proto, "n_skipped": count_skipped(src)}
