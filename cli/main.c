@@ -8,6 +8,7 @@ static const ovCommand commands[] = {
     {"op", "run one op of the table on tensors from a safetensors file (--list: every signature)", cmd_op},
     {"bench", "benchmarks: GFLOP/s or GB/s against a baseline run in the same process (ovad bench --help)", cmd_bench},
     {"eval", "frame-mAP / video-mAP of a detections CSV against a dataset's ground truth (ovad eval --help)", cmd_eval},
+    {"ckpt", "list the tensors of a .safetensors/.pth/.pt checkpoint, or convert one to safetensors", cmd_ckpt},
 };
 
 static void usage(FILE *f) {
