@@ -182,12 +182,12 @@ static int read_splits(Ctx *c, const ovPkValue *train, const ovPkValue *test) {
 
 static int convert(Ctx *c, const ovPkValue *root) {
     if (root->kind != OV_PK_DICT) return ov_error("%s: the pickle holds a %s, not a dict", c->name, ov_pk_kind_name(root->kind));
-    const ovPkValue *labels = need_key(c, root, "labels", OV_PK_LIST), *tubes = need_key(c, root, "gttubes", OV_PK_DICT),
-                    *nframes = need_key(c, root, "nframes", OV_PK_DICT),
-                    *train = need_key(c, root, "train_videos", OV_PK_LIST),
-                    *test = need_key(c, root, "test_videos", OV_PK_LIST),
-                    *res = need_key(c, root, "resolution", OV_PK_DICT);
-    if (!labels || !tubes || !nframes || !train || !test || !res) return -1;
+    static const char *const keys[6] = {"labels", "gttubes", "nframes", "train_videos", "test_videos", "resolution"};
+    static const ovPkKind kinds[6] = {OV_PK_LIST, OV_PK_DICT, OV_PK_DICT, OV_PK_LIST, OV_PK_LIST, OV_PK_DICT};
+    const ovPkValue *v[6];
+    for (int i = 0; i < 6; i++)
+        if (!(v[i] = need_key(c, root, keys[i], kinds[i]))) return -1;
+    const ovPkValue *labels = v[0], *tubes = v[1], *nframes = v[2], *train = v[3], *test = v[4], *res = v[5];
     if (read_labels(c, labels) || read_videos(c, nframes, res) || read_tubes(c, tubes) || read_splits(c, train, test))
         return -1;
     return ov_action_gt_validate(c->a, c->name);

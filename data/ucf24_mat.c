@@ -1,7 +1,8 @@
 /* ucf24_mat.c: finalAnnots.mat into an ovActionGt (ucf24_mat.h). libmatio reads and inflates the
- * file; this walks the struct array with checks on every field (class, size, range), since
- * libmatio hands back whatever the file says. Its log messages are captured, not printed: the
- * last one goes into the error message. */
+ * file, after data/mat_check.c has checked that the sizes the file declares agree with its bytes;
+ * this walks the struct array with checks on every field (class, size, range), since libmatio
+ * hands back whatever the file says. Its log messages are captured, not printed: the last one
+ * goes into the error message. */
 #include "data/ucf24_mat.h"
 
 #include <math.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "data/mat_check.h"
 #include "eval/util.h"
 #include "tensor/error.h"
 
@@ -127,8 +129,17 @@ static char *string_of(const Ctx *c, const matvar_t *v, const char *what) {
     return s;
 }
 
+/* Field `name` of element i of a struct array, or NULL. libmatio's own accessor trusts the
+ * struct's bookkeeping, which a damaged file can leave inconsistent (no data, fewer cells than
+ * elements x fields), so the cells are checked here first. */
 static matvar_t *field(matvar_t *s, const char *name, size_t i) {
-    return Mat_VarGetStructFieldByName(s, name, i);
+    unsigned nf = Mat_VarGetNumberOfFields(s);
+    char *const *names = Mat_VarGetStructFieldnames(s);
+    size_t nel = numel(s);
+    if (!nf || !names || !s->data || nel == SIZE_MAX || i >= nel || s->nbytes / sizeof(matvar_t *) / nf < nel) return NULL;
+    for (unsigned k = 0; k < nf; k++)
+        if (names[k] && !strcmp(names[k], name)) return ((matvar_t **)s->data)[i * nf + k];
+    return NULL;
 }
 
 /* The tubes struct array of video i, and its element count. */
@@ -287,6 +298,7 @@ static void add_split1(ovActionGt *a) {
 int ov_ucf24_mat_read(const char *path, ovActionGt *a) {
     ov_action_gt_init(a);
     Ctx c = {.path = path, .a = a};
+    if (ov_mat_check_file(path)) return -1; /* sizes consistent with the bytes before libmatio trusts them */
     mat_log[0] = 0;
     Mat_LogInitFunc("ovad", capture_log);
     mat_t *mat = Mat_Open(path, MAT_ACC_RDONLY);

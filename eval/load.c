@@ -1,18 +1,22 @@
 /* load.c: dataset profiles and THE place where annotation readers are wired to the evaluators.
  *
- * EXTENSION POINT (data work): ov_eval_load_gt is the single function to extend. A reader for a
- * dataset's own format (ACT's JHMDB-GT.pkl / UCF101v2-GT.pkl, ucf24_finalAnnots.mat or the YOWO
- * label folders, AVA's CSVs with the 60-class label map and excluded timestamps) fills an
- * ovGroundTruth with ov_gt_add_label / ov_gt_add_video / ov_gt_add_tube / ov_gt_set_excluded,
- * keeping only the test videos of `split`, and is called below by sniffing the file. For AVA a
- * (box, action) row becomes a one-frame tube at frame = the timestamp second, and only classes of
- * the label map are added (the official evaluator's whitelist). */
+ * ov_eval_load_gt tells the formats apart by content, not by name:
+ *   - ovad's ground-truth CSV (first line "# ovad ground truth v1", eval/gt_csv.c);
+ *   - for --dataset ava, an annotation CSV (ava_val_v2.2.csv) or the folder holding it, with the
+ *     label map and the excluded timestamps found beside it (data/ava.h): a (box, action) row is a
+ *     one-frame tube at frame = the timestamp second, only classes of the label map are kept (the
+ *     official evaluator's whitelist), boxes stay normalised as AVA's detections are;
+ *   - otherwise an ACT ground-truth pickle (JHMDB-GT.pkl, UCF101v2-GT.pkl), UCF101-24's
+ *     finalAnnots.mat or a YOWO folder (labels/ with list files) through data/action_gt.h, keeping
+ *     the test videos of `split` (every video for split 0). */
 #include "eval/load.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "data/action_gt.h"
+#include "data/ava.h"
 #include "eval/csv.h"
 #include "eval/util.h"
 #include "tensor/error.h"
@@ -35,12 +39,15 @@ int ov_eval_load_gt(const ovEvalDataset *dataset, const char *path, int split, o
     char head[64] = {0};
     FILE *f = fopen(path, "rb");
     if (!f) return ov_error("%s: cannot open", path);
-    size_t n = fread(head, 1, sizeof head - 1, f);
+    size_t n = fread(head, 1, sizeof head - 1, f); /* 0 for a folder */
     fclose(f);
     head[n] = 0;
     if (!strncmp(head, OV_GT_CSV_MAGIC, strlen(OV_GT_CSV_MAGIC))) return ov_gt_read_csv(path, split, gt);
-    /* --- the dataset readers go here (see the comment at the top of this file) --- */
-    return ov_error("%s: not an ovad ground-truth CSV (first line '%s'); reading %s's own annotation format is "
-                    "not wired into the evaluators yet (eval/load.c)",
-                    path, OV_GT_CSV_MAGIC, dataset->name);
+    if (dataset->ava) {
+        if (split > 1) return ov_error("%s: AVA has no numbered splits (the CSV is the split)", path);
+        return ov_ava_gt_load(path, gt, NULL);
+    }
+    ovActionGt a;
+    if (ov_action_gt_load(path, NULL, &a)) return -1;
+    return ov_action_gt_take_test(&a, split, gt);
 }

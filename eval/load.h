@@ -16,9 +16,10 @@ typedef struct {
 /* jhmdb, ucf24, ava, or generic (rate 1); NULL for an unknown name. */
 const ovEvalDataset *ov_eval_dataset(const char *name);
 
-/* Reads the ground truth of `dataset` from `path` (test videos of `split` when split > 0). Today
- * this reads ovad's ground-truth CSV (eval/csv.h) for every dataset; the readers of the datasets'
- * own formats plug in here (see load.c). Returns 0, or -1 after ov_error with gt empty. */
+/* Reads the ground truth of `dataset` from `path` (test videos of `split` when split > 0): ovad's
+ * ground-truth CSV (eval/csv.h), or the dataset's own files: an ACT pickle, finalAnnots.mat or a
+ * YOWO folder for J-HMDB/UCF101-24, the annotation CSV (or its folder) for AVA (see load.c).
+ * Returns 0, or -1 after ov_error with gt empty. */
 int ov_eval_load_gt(const ovEvalDataset *dataset, const char *path, int split, ovGroundTruth *gt);
 
 #endif
