@@ -8,18 +8,32 @@
 #include "tensor/error.h"
 #include "tensor/file.h"
 
+/* Whether [p, e) is at most one unfinished token (a number, a literal, a string without its
+ * closing quote) and white space: where a parse failing there means the text was cut short. */
+static bool only_last_token(const char *p, const char *e) {
+    while (p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) p++;
+    if (p < e && *p == '"') return !memchr(p + 1, '"', (size_t)(e - p - 1));
+    while (p < e && ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || *p == '.' || *p == '-' || *p == '+' ||
+                     *p == 'E'))
+        p++;
+    while (p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) p++;
+    return p == e;
+}
+
 cJSON *ov_json_parse(const char *text, size_t len, const char *name) {
-    const char *end = NULL;
+    const char *end = NULL, *stop = text + len;
     cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    bool trailing = false;
     if (root) {
         /* only white space may follow the value */
-        const char *p = end, *e = text + len;
-        while (p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) p++;
-        if (p == e || (p + 1 == e && *p == 0)) return root;
+        const char *p = end;
+        while (p < stop && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) p++;
+        if (p == stop || (p + 1 == stop && *p == 0)) return root;
         cJSON_Delete(root);
         end = p;
+        trailing = true;
     }
-    if (!end || end < text || end > text + len) end = text + len;
+    if (!end || end < text || end > stop) end = stop;
     long line = 1, col = 1;
     for (const char *p = text; p < end; p++) {
         if (*p == '\n') {
@@ -31,10 +45,10 @@ cJSON *ov_json_parse(const char *text, size_t len, const char *name) {
     }
     char near[24];
     size_t k = 0;
-    for (const char *p = end; p < text + len && k + 1 < sizeof near && *p != '\n'; p++)
-        near[k++] = (*p >= 32 && *p < 127) ? *p : '?';
+    for (const char *p = end; p < stop && k + 1 < sizeof near && *p != '\n'; p++) near[k++] = (*p >= 32 && *p < 127) ? *p : '?';
     near[k] = 0;
-    if (end == text + len) ov_error("%s:%ld:%ld: invalid JSON: the text ends early", name, line, col);
+    if (trailing) ov_error("%s:%ld:%ld: text after the JSON value: '%s'", name, line, col, near);
+    else if (only_last_token(end, stop)) ov_error("%s:%ld:%ld: invalid JSON: the text ends early", name, line, col);
     else ov_error("%s:%ld:%ld: invalid JSON near '%s'", name, line, col, near);
     return NULL;
 }

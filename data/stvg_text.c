@@ -27,12 +27,12 @@ static const char *const not_verbs[] = {
     "his", "hers", "its", "this", "thus", "us", "yes", "as", "plus", "less", "unless", "across", "whereas", "always",
     "sometimes", "towards", "afterwards", "backwards", "forwards", "upwards", "downwards", "sideways", "besides",
     "clothes", "glasses", "sunglasses", "pants", "trousers", "jeans", "shorts", "shoes", "boots", "sneakers", "slippers",
-    "socks", "gloves", "earrings", "sleeves", "stripes", "dots", "spots", "hands", "arms", "legs", "eyes", "ears", "lips",
-    "shoulders", "others", "things", "stairs", "steps", "flowers", "papers", "books", "cups", "ladies", "guys", "girls",
+    "socks", "gloves", "earrings", "sleeves", "stripes", "dots", "spots", "arms", "legs", "eyes", "ears", "lips",
+    "shoulders", "others", "things", "stairs", "flowers", "papers", "books", "cups", "ladies", "guys", "girls",
     "boys", "friends", "parents", "students", "kids", "bags", "braids", "bangs", "curls", "tables", "chairs", "doors",
-    "windows", "cards", "bottles", "drinks", "dishes", "chopsticks", "clothes", "headphones", "pajamas", "overalls",
+    "windows", "cards", "bottles", "dishes", "chopsticks", "clothes", "headphones", "pajamas", "overalls",
     "suits", "shirts", "coats", "jackets", "hats", "dresses", "skirts", "vests", "sweaters", "uniforms", "heels",
-    "hairs", "teeth", "toes", "fingers", "knees", "cheeks", "tears", "keys", "phones", "ones", "times", "minutes",
+    "hairs", "teeth", "toes", "fingers", "knees", "cheeks", "keys", "phones", "ones", "times", "minutes",
     "seconds", "years", "days", "ms", "mrs", "miss", NULL};
 
 /* A word without surrounding punctuation, lower-cased, into buf. */
@@ -158,6 +158,7 @@ static void split_clauses(char **w, int nw, char ***out, int *n, int *cap) {
             bool starts_with_verb = start < i && looks_like_verb(w[start]);
             push(out, n, cap, finish(w, start, i, starts_with_verb ? subject : NULL));
         }
+        if (i == nw) break;
         start = i + skip;
         i = start - 1;
     }
