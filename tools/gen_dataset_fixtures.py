@@ -13,7 +13,8 @@ them (AVA CSVs, YOWO folders, HC-STVG/VidSTG JSON, splits, vocabularies) are wri
   maskrcnn_tiny.pkl          OpenMixer's JHMDB-MaskRCNN.pkl layout: numpy.int64 frame keys
   ava_proposals_tiny.pkl     mmaction2's ava_dense_proposals layout: "vid,%04d" -> (n, 5)
   ucf24_tiny.mat             finalAnnots.mat layout (MATLAB 5, compressed): 3 videos, uint8 and
-                             uint16 fields, a video with two tubes
+                             uint16 fields, a video with two tubes; ucf24_tiny_raw.mat the same
+                             uncompressed (byte flips then reach the array headers directly)
 
 Usage: /usr/bin/python3 tools/gen_dataset_fixtures.py [tests/fixtures/datasets]
 The output is deterministic (fixed values, no random draws)."""
@@ -105,7 +106,7 @@ def ava_proposals_tiny():
     }
 
 
-def ucf24_tiny(path):
+def ucf24_tiny(path, compress=True):
     tube = [("ef", "O"), ("sf", "O"), ("class", "O"), ("boxes", "O")]
     vid = [("num_imgs", "O"), ("name", "O"), ("tubes", "O")]
     annot = np.zeros((1, 3), dtype=vid)
@@ -129,7 +130,9 @@ def ucf24_tiny(path):
     annot[0, 2]["num_imgs"] = np.array([[7]], dtype=np.uint8)
     annot[0, 2]["name"] = np.array(["Basketball/v_Basketball_g25_c07"])
     annot[0, 2]["tubes"] = tubes([(7, 7, 1, [[0, 0, 255, 200]], np.uint8)])
-    scipy.io.savemat(path, {"annot": annot}, do_compression=True, format="5")
+    scipy.io.savemat(path, {"annot": annot}, do_compression=compress, format="5")
+    with open(path, "r+b") as f:  # the header text holds the time of writing: fix it
+        f.write(b"MATLAB 5.0 MAT-file, written by tools/gen_dataset_fixtures.py".ljust(116, b" "))
 
 
 def main():
@@ -151,6 +154,7 @@ def main():
     with open(os.path.join(out, "ava_proposals_tiny.pkl"), "wb") as f:
         pickle.dump(ava_proposals_tiny(), f, protocol=2)
     ucf24_tiny(os.path.join(out, "ucf24_tiny.mat"))
+    ucf24_tiny(os.path.join(out, "ucf24_tiny_raw.mat"), compress=False)
 
 
 if __name__ == "__main__":
