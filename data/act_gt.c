@@ -81,22 +81,44 @@ static int read_videos(Ctx *c, const ovPkValue *nframes, const ovPkValue *res) {
     return 0;
 }
 
+/* Row i of a tube given as a numpy array or as a list of 5-number rows (what a writer without
+ * numpy produces); -1 when it is not five numbers. */
+static int tube_row(const ovTensor *t, const ovPkValue *rows, int i, double r[5]) {
+    if (t) {
+        for (int j = 0; j < 5; j++) r[j] = ov_get_flat(t, (int64_t)i * 5 + j);
+        return 0;
+    }
+    const ovPkValue *row = rows->items[i];
+    if (!ov_pk_is_seq(row) || row->n != 5) return -1;
+    for (int j = 0; j < 5; j++) {
+        const ovPkValue *x = row->items[j];
+        if (x->kind == OV_PK_FLOAT) r[j] = x->f;
+        else if (x->kind == OV_PK_INT) r[j] = (double)x->i;
+        else return -1;
+    }
+    return 0;
+}
+
 /* One (n, 5) array of [frame, x1, y1, x2, y2] rows into a tube. */
 static int read_tube(Ctx *c, int vid, int label, const ovPkValue *arrv, int k) {
     ovGtVideo *v = &c->a->gt.videos[vid];
     ovTensor *t = ov_numpy_array(c->np, arrv);
-    if (!t) return ov_error("%s: gttubes['%s'][%d][%d] is a %s, not a numpy array", c->name, v->name, label, k,
-                            ov_pk_kind_name(arrv->kind));
-    if (t->ndim != 2 || t->shape[1] != 5)
+    if (!t && !ov_pk_is_seq(arrv))
+        return ov_error("%s: gttubes['%s'][%d][%d] is a %s, not a numpy array", c->name, v->name, label, k,
+                        ov_pk_kind_name(arrv->kind));
+    if (t && (t->ndim != 2 || t->shape[1] != 5))
         return ov_error("%s: gttubes['%s'][%d][%d] has %d dimensions%s; a tube is an (n, 5) array", c->name, v->name,
                         label, k, t->ndim, t->ndim == 2 ? " but not 5 columns" : "");
-    int n = (int)t->shape[0];
+    int n = t ? (int)t->shape[0] : arrv->n;
     int *frames = ov_ev_alloc((size_t)(n ? n : 1) * sizeof *frames);
     ovBox *boxes = ov_ev_alloc((size_t)(n ? n : 1) * sizeof *boxes);
     int m = 0, rc = 0;
     for (int i = 0; i < n && !rc; i++) {
         double r[5];
-        for (int j = 0; j < 5; j++) r[j] = ov_get_flat(t, (int64_t)i * 5 + j);
+        if (tube_row(t, arrv, i, r)) {
+            rc = ov_error("%s: gttubes['%s'][%d][%d] row %d is not 5 numbers", c->name, v->name, label, k, i);
+            break;
+        }
         if (!isfinite(r[0] + r[1] + r[2] + r[3] + r[4]) || r[0] != floor(r[0]) || r[0] < 1 || r[0] > 1e8) {
             rc = ov_error("%s: gttubes['%s'][%d][%d] row %d (frame %g) is not a frame number and a finite box",
                           c->name, v->name, label, k, i, r[0]);

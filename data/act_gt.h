@@ -6,7 +6,7 @@
  *     train_videos  [[video]] one list per split; test_videos likewise
  *     resolution    {video: (h, w)}
  * in any protocol (J-HMDB's is a Python-2 protocol-0 text pickle), the arrays read by the numpy
- * hooks (data/numpy.h). Videos come in the order of `nframes`; each array row becomes one box of
+ * hooks (data/numpy.h); a tube may also be a plain list of 5-number rows. Videos come in the order of `nframes`; each array row becomes one box of
  * a tube (frames ascending). A row whose frame lies beyond the video's nframes is dropped and
  * counted (ACT's evaluators guard against such rows); any other inconsistency (a video without
  * nframes, a label out of range, a split naming an unknown video, a non-integral frame) fails

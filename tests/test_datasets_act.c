@@ -255,6 +255,11 @@ START_TEST(test_act_malformed) {
     ck_assert_int_eq(a.gt.videos[0].width, 320);
     ck_assert_int_eq(a.gt.videos[1].width, 0); /* no resolution entry: unknown */
     ov_action_gt_free(&a);
+    /* a tube as a plain list of rows (a writer without numpy) */
+    char *rows = act_text(L, "(dS'v1'\n(dI1\n(l(l(I2\nF1.5\nI2\nI3\nI4\nta(I3\nI1\nI2\nI3\nI4\ntaasss", N, TR, TE, R);
+    ck_assert_msg(ov_act_gt_parse(rows, strlen(rows), "rows.pkl", &a, NULL) == 0, "%s", ov_last_error());
+    ck_assert(a.gt.videos[0].tubes[0].n == 2 && a.gt.videos[0].tubes[0].frames[1] == 3 && a.gt.videos[0].tubes[0].boxes[0].x1 == 1.5);
+    ov_action_gt_free(&a);
     static const struct {
         const char *labels, *tubes, *nframes, *train, *test, *res, *why;
     } bad[] = {
@@ -263,6 +268,7 @@ START_TEST(test_act_malformed) {
         {NULL, "(dS'v3'\n(dss", NULL, NULL, NULL, NULL, "video 'v3', which nframes does not list"},
         {NULL, "(dS'v1'\n(dI7\n(lsss", NULL, NULL, NULL, NULL, "not a class id in 0..1"},
         {NULL, "(dS'v1'\n(dI1\n(lI4\nasss", NULL, NULL, NULL, NULL, "not a numpy array"},
+        {NULL, "(dS'v1'\n(dI1\n(l(l(I1\nI2\ntaasss", NULL, NULL, NULL, NULL, "row 0 is not 5 numbers"},
         {NULL, NULL, "(dS'v1'\nS'x'\nsS'v2'\nI5\nss", NULL, NULL, NULL, "nframes['v1'] is not a frame count"},
         {NULL, NULL, NULL, "(l(lS'v9'\naas", NULL, NULL, "train_videos[0] lists video 'v9'"},
         {NULL, NULL, NULL, "(l(lS'v1'\naa(las", NULL, NULL, "train_videos has 2 splits but test_videos 1"},
