@@ -12,5 +12,6 @@ typedef struct {
 
 int cmd_op(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_data(int argc, char **argv);
 
 #endif

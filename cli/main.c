@@ -7,6 +7,7 @@
 static const ovCommand commands[] = {
     {"op", "run one op of the table on tensors from a safetensors file (--list: every signature)", cmd_op},
     {"bench", "benchmarks: GFLOP/s or GB/s against a baseline run in the same process (ovad bench --help)", cmd_bench},
+    {"data", "datasets: write the synthetic dataset (data synth), print a dataset's numbers (data stats)", cmd_data},
 };
 
 static void usage(FILE *f) {
