@@ -91,6 +91,7 @@ typedef struct {
     double tempo;             /* action cycles per frame */
     double phase;             /* radians at frame 0 */
     int limb;                 /* 0/1: the arm or leg that waves, kicks or punches first */
+    double carriage;          /* 0..1: elbow bend and forward lean when walking or running */
     double fall_start, fall_frames; /* falling: when it starts and how long it takes */
     float colour[3];          /* RGB 0..255 */
     char caption[128];

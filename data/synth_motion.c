@@ -67,17 +67,21 @@ static void pose_at(const ovSynthActor *a, int t, Pose *p) {
         break;
     }
     case OV_SYNTH_WALKING:
-    case OV_SYNTH_RUNNING: { /* legs swing in antiphase, the swinging knee bends, arms counter-swing */
+    case OV_SYNTH_RUNNING: {
+        /* legs swing in antiphase, the swinging knee bends, arms counter-swing. Running has the
+         * wider swing (and a faster cadence, set with the tempo); the elbow bend and forward lean
+         * come from the actor's carriage, not from the action, so a frame in mid-stride does not
+         * tell walking from running */
         int run = a->attr[OV_SYNTH_ACTION] == OV_SYNTH_RUNNING;
         double leg = run ? 42 : 24, arm = run ? 38 : 20, bend = run ? 55 : 28;
         for (int i = 0; i < 2; i++) {
             double si = i ? -s : s, ci = i ? -c : c;
             p->leg_a[i] = leg * si * DEG;
-            p->shin_a[i] = p->leg_a[i] - ((run ? 20 : 2) + bend * pos(ci)) * DEG;
+            p->shin_a[i] = p->leg_a[i] - (2 + 16 * a->carriage + bend * pos(ci)) * DEG;
             p->arm_a[i] = -arm * si * DEG;
-            p->fore_a[i] = p->arm_a[i] + (run ? 85 : 15) * DEG;
+            p->fore_a[i] = p->arm_a[i] + (15 + 70 * a->carriage) * DEG;
         }
-        p->lean = (run ? 12 : 3) * DEG;
+        p->lean = (2 + 10 * a->carriage) * DEG;
         p->lift = run ? 0.05 * fabs(s) : 0.0;
         break;
     }

@@ -304,12 +304,14 @@ static void draw_motion(const ovSynthDataset *ds, ovSynthActor *a, ovDataRng *r)
     a->height = size_frac[a->attr[OV_SYNTH_SIZE]] * ov_data_rng_range(r, 0.93, 1.07) * ds->opt.height;
     int fast = a->attr[OV_SYNTH_SPEED] == OV_SYNTH_FAST, d = a->attr[OV_SYNTH_DIRECTION];
     a->tempo = (fast ? 1.0 / 6 : 1.0 / 12) * ov_data_rng_range(r, 0.9, 1.1);
+    if (a->attr[OV_SYNTH_ACTION] == OV_SYNTH_RUNNING) a->tempo *= 1.4; /* a runner's cadence */
     a->phase = ov_data_rng_range(r, 0, 2 * M_PI);
     double facing = d == OV_SYNTH_LEFT ? -1 : d == OV_SYNTH_RIGHT ? 1 : ov_data_rng_bernoulli(r, 0.5) ? 1 : -1;
     a->yaw = facing * ov_data_rng_range(r, 30, 60) * M_PI / 180;
     double v = (fast ? 0.03 : 0.012) * ov_data_rng_range(r, 0.9, 1.1) * ds->opt.width;
     a->vx = d == OV_SYNTH_IN_PLACE ? 0 : facing * v;
     a->limb = (int)ov_data_rng_below(r, 2);
+    a->carriage = ov_data_rng_uniform(r);
     a->fall_frames = 0.6 / a->tempo;
     double lo = 0.1 * T, hi = fmax(lo, T - a->fall_frames - 0.2 * T);
     a->fall_start = ov_data_rng_range(r, lo, hi);

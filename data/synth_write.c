@@ -318,7 +318,7 @@ int ov_synth_write(const ovSynthOptions *opt, const char *out, bool replace, ovS
     if (exists && !replace) return ov_error("%s already exists (remove it, or pass --force to replace it)", out);
     ovSynthDataset ds;
     if (ov_synth_plan(opt, &ds)) return -1;
-    char tmp[PATH_MAX_LEN], old[PATH_MAX_LEN];
+    char tmp[PATH_MAX_LEN + 32], old[PATH_MAX_LEN + 32];
     snprintf(tmp, sizeof tmp, "%s.tmp-%ld", out, (long)getpid());
     snprintf(old, sizeof old, "%s.old-%ld", out, (long)getpid());
     remove_tree(tmp);

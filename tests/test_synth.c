@@ -449,7 +449,7 @@ START_TEST(test_pickle_writer_matches_python) {
     write_fixture_object(w);
     size_t n;
     const uint8_t *got = ov_pkw_bytes_out(w, &n);
-    if (getenv("SYNTH_DUMP")) {
+    if (getenv("SYNTH_DUMP")) { /* to compare with pickletools.dis when the bytes differ */
         FILE *df = fopen(getenv("SYNTH_DUMP"), "wb");
         fwrite(got, 1, n, df);
         fclose(df);
