@@ -9,6 +9,7 @@ static const ovCommand commands[] = {
     {"bench", "benchmarks: GFLOP/s or GB/s against a baseline run in the same process (ovad bench --help)", cmd_bench},
     {"eval", "frame-mAP / video-mAP of a detections CSV against a dataset's ground truth (ovad eval --help)", cmd_eval},
     {"ckpt", "list the tensors of a .safetensors/.pth/.pt checkpoint, or convert one to safetensors", cmd_ckpt},
+    {"data", "datasets: write the synthetic dataset (data synth), print a dataset's numbers (data stats)", cmd_data},
 };
 
 static void usage(FILE *f) {
