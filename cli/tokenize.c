@@ -20,7 +20,8 @@ static const char *usage_text =
     "             clipvip    context 77, Hugging Face cleaning, pad 49407 + attention mask\n"
     "             openmixer  context 24, Hugging Face cleaning, pad 49407 + attention mask\n"
     "--context  another context length (>= 1); --style the other cleaning:\n"
-    "             openai  html.unescape twice, whitespace runs to one space, str.lower()\n"
+    "             openai  ftfy.fix_text, html.unescape twice, whitespace runs to one space,\n"
+    "                     str.lower()\n"
     "             hf      NFC, whitespace runs to one space, lowercase, no HTML unescaping\n"
     "--vocab    the BPE merges (default $OVAD_BPE_VOCAB, else\n"
     "           ../shared/data/bpe_simple_vocab_16e6.txt.gz relative to the current directory)\n"
@@ -28,7 +29,8 @@ static const char *usage_text =
     "--mask     also a line with the attention mask (1 on real tokens)\n"
     "--tokens   also each id with its vocabulary entry (bytes shown through CLIP's byte table)\n"
     "--clean    also the cleaned text that the pre-tokenisation pattern sees\n"
-    "Not applied: ftfy.fix_text (mojibake, curly quotes, ligatures stay as they are).\n";
+    "ftfy.fix_text is reproduced without its mojibake repair: text that is mojibake (\"cafÃ©\")\n"
+    "is not repaired.\n";
 
 typedef struct {
     const ovTokCfg *model;

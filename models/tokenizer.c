@@ -391,30 +391,39 @@ static void encode_piece(ovTokenizer *t, const char *piece, size_t len, Ids *out
 }
 
 /* ---------------- cleaning and encoding ---------------- */
+/* Replaces the code points *a (length *n) by fn(*a). */
+static void step(uint32_t **a, size_t *n, uint32_t *(*fn)(const uint32_t *, size_t, size_t *)) {
+    size_t m;
+    uint32_t *b = fn(*a, *n, &m);
+    free(*a);
+    *a = b, *n = m;
+}
+
+static uint32_t *unescape(const uint32_t *s, size_t n, size_t *m) { return ov_tok_html_unescape(s, n, m); }
+static uint32_t *ws_python(const uint32_t *s, size_t n, size_t *m) { return ov_tok_whitespace_clean(s, n, 1, m); }
+static uint32_t *ws_unicode(const uint32_t *s, size_t n, size_t *m) { return ov_tok_whitespace_clean(s, n, 0, m); }
+static uint32_t *lower_python(const uint32_t *s, size_t n, size_t *m) { return ov_tok_lower(s, n, 1, m); }
+static uint32_t *lower_chars(const uint32_t *s, size_t n, size_t *m) { return ov_tok_lower(s, n, 0, m); }
+
 static char *clean(const char *text, size_t len, ovTokStyle style) {
-    uint32_t *a, *b;
-    size_t n, m, bad;
+    uint32_t *a;
+    size_t n, bad;
     if (ov_tok_utf8_decode(text, len, &a, &n, &bad)) {
         ov_error("text is not valid UTF-8 (byte %zu)", bad);
         return NULL;
     }
     if (style == OV_TOK_OPENAI) {
-        b = ov_tok_html_unescape(a, n, &m);
-        free(a);
-        a = ov_tok_html_unescape(b, m, &n);
-        free(b);
-        b = ov_tok_whitespace_clean(a, n, 1, &m);
-        free(a);
-        a = ov_tok_lower(b, m, 1, &n);
-        free(b);
+        /* basic_clean: ftfy.fix_text, html.unescape twice, strip; whitespace_clean; lower */
+        step(&a, &n, ov_tok_ftfy);
+        step(&a, &n, unescape);
+        step(&a, &n, unescape);
+        step(&a, &n, ws_python);
+        step(&a, &n, lower_python);
     } else {
-        b = ov_tok_nfc(a, n, &m);
-        free(a);
-        a = ov_tok_whitespace_clean(b, m, 0, &n);
-        free(b);
-        b = ov_tok_lower(a, n, 0, &m);
-        free(a);
-        a = b, n = m;
+        /* the HF normalizer: NFC, Replace(\s+, " "), Lowercase */
+        step(&a, &n, ov_tok_nfc);
+        step(&a, &n, ws_unicode);
+        step(&a, &n, lower_chars);
     }
     char *s = ov_tok_utf8_encode(a, n, NULL);
     free(a);

@@ -10,16 +10,19 @@
  *   <|startoftext|>|<|endoftext|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+
  * (PCRE2, UTF), then BPE on each piece's UTF-8 bytes (mapped through the byte -> printable
  * character table), with a per-piece cache. What differs from the Python originals:
- *  - ftfy.fix_text is not applied (no C port of it): text is not mojibake-fixed, curly quotes stay
- *    curly, ligatures and full-width forms are kept, and OPENAI-style text is not NFC-normalised
- *    (ftfy would). Clean text is unaffected; pass NFC, straight-quoted text for exact agreement.
+ *  - ftfy.fix_text (which OpenAI CLIP, open_clip and ViCLIP run first) is reproduced without its
+ *    heuristic mojibake repair (fix_encoding): ligatures, full-width forms, curly quotes, C1 and
+ *    other control characters, terminal escapes, ftfy's HTML unescaping and NFC are handled like
+ *    ftfy 6.3 (tokenizer_ftfy.c), but text that is mojibake (UTF-8 decoded as Latin-1, "cafÃ©")
+ *    is not repaired, and the rare clean text that ftfy mistakes for mojibake is left alone.
  *  - Invalid UTF-8 is refused (-1 and an error naming the byte) instead of being decoded.
  *  - The Unicode data (lower-casing, whitespace, NFC) is Python 3.11's (Unicode 14.0.0, generated
  *    into tokenizer_tables.c), and \p{L} / \p{N} are PCRE2's; the tests check that the two agree.
  *    Characters that later Unicode versions assign may classify differently.
- * Besides these, the ids agree with open_clip's own code (with the `regex` package) and with
- * Hugging Face `tokenizers` on every text of tests/fixtures/tokenizer (tools/gen_tokenizer_fixtures.py
- * checks both when they are installed), including U+0345, which open_clip drops.
+ * Besides these, the ids agree with open_clip's own code (the `regex` package, and ftfy with
+ * fix_encoding=False) and with Hugging Face `tokenizers` on every text of tests/fixtures/tokenizer
+ * (tools/gen_tokenizer_fixtures.py checks both when they are installed), including U+0345, which
+ * open_clip drops; with the full ftfy, 1 of its 214 texts differs (ftfy "repairs" 'ĀāĂăĄą').
  * The tokenizer is safe to share between threads (the cache takes a lock). */
 #ifndef OV_TOKENIZER_H
 #define OV_TOKENIZER_H
@@ -34,9 +37,10 @@
 #define OV_TOK_EOT 49407 /* <|endoftext|> */
 
 typedef enum {
-    /* OpenAI CLIP / open_clip / ViCLIP: html.unescape twice, strip, whitespace runs to one space,
-     * str.lower() (full Unicode mapping with the final-sigma rule); the pattern is case-insensitive
-     * and passes literal <|startoftext|> / <|endoftext|> through as their ids. */
+    /* OpenAI CLIP / open_clip / ViCLIP: ftfy.fix_text (less its mojibake repair), html.unescape
+     * twice, strip, whitespace runs to one space, str.lower() (full Unicode mapping with the
+     * final-sigma rule); the pattern is case-insensitive and passes literal <|startoftext|> /
+     * <|endoftext|> through as their ids. */
     OV_TOK_OPENAI = 0,
     /* Hugging Face CLIPTokenizerFast: literal special tokens split out first, then NFC, White_Space
      * runs to one space, per-character lowercase (no final sigma), no HTML unescaping; the pattern

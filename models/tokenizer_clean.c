@@ -90,7 +90,7 @@ char *ov_tok_utf8_encode(const uint32_t *cps, size_t n, size_t *len) {
 }
 
 /* ---------------- table look-ups ---------------- */
-static bool in_ranges(const ovTokRange *r, int n, uint32_t c) {
+bool ov_tok_in_ranges(const ovTokRange *r, int n, uint32_t c) {
     int lo = 0, hi = n - 1;
     while (lo <= hi) {
         int mid = (lo + hi) / 2;
@@ -101,7 +101,7 @@ static bool in_ranges(const ovTokRange *r, int n, uint32_t c) {
     return false;
 }
 
-static const ovTokMap2 *find_map(const ovTokMap2 *m, int n, uint32_t c) {
+const ovTokMap2 *ov_tok_find_map(const ovTokMap2 *m, int n, uint32_t c) {
     int lo = 0, hi = n - 1;
     while (lo <= hi) {
         int mid = (lo + hi) / 2;
@@ -112,7 +112,7 @@ static const ovTokMap2 *find_map(const ovTokMap2 *m, int n, uint32_t c) {
     return NULL;
 }
 
-int ov_tok_is_python_space(uint32_t c) { return in_ranges(ov_tok_isspace, ov_tok_isspace_n, c); }
+int ov_tok_is_python_space(uint32_t c) { return ov_tok_in_ranges(ov_tok_isspace, ov_tok_isspace_n, c); }
 
 /* ---------------- html.unescape ---------------- */
 /* The entity whose name is the code points s[0..n) (ASCII only), or NULL. */
@@ -141,10 +141,10 @@ static void put_entity(Buf *b, const ovTokEntity *e) {
 
 /* html._replace_charref for a numeric reference (num saturated past U+10FFFF). */
 static void put_numeric(Buf *b, uint32_t num) {
-    const ovTokMap2 *m = find_map(ov_tok_invalid_charrefs, ov_tok_invalid_charrefs_n, num);
+    const ovTokMap2 *m = ov_tok_find_map(ov_tok_invalid_charrefs, ov_tok_invalid_charrefs_n, num);
     if (m) put(b, m->to[0]);
     else if ((num >= 0xD800 && num <= 0xDFFF) || num > 0x10FFFF) put(b, 0xFFFD);
-    else if (!in_ranges(ov_tok_invalid_codepoints, ov_tok_invalid_codepoints_n, num)) put(b, num);
+    else if (!ov_tok_in_ranges(ov_tok_invalid_codepoints, ov_tok_invalid_codepoints_n, num)) put(b, num);
 }
 
 static int digit_value(uint32_t c, int base) {
@@ -226,11 +226,11 @@ uint32_t *ov_tok_whitespace_clean(const uint32_t *s, size_t n, int python_space,
     const ovTokRange *r = python_space ? ov_tok_isspace : ov_tok_white_space;
     int rn = python_space ? ov_tok_isspace_n : ov_tok_white_space_n;
     for (size_t i = 0; i < n;) {
-        if (!in_ranges(r, rn, s[i])) {
+        if (!ov_tok_in_ranges(r, rn, s[i])) {
             put(&b, s[i++]);
             continue;
         }
-        while (i < n && in_ranges(r, rn, s[i])) i++;
+        while (i < n && ov_tok_in_ranges(r, rn, s[i])) i++;
         put(&b, ' ');
     }
     if (python_space) { /* .strip(): only the single spaces left at the ends */
@@ -244,8 +244,8 @@ uint32_t *ov_tok_whitespace_clean(const uint32_t *s, size_t n, int python_space,
 }
 
 /* ---------------- lower-casing ---------------- */
-static bool case_ignorable(uint32_t c) { return in_ranges(ov_tok_case_ignorable, ov_tok_case_ignorable_n, c); }
-static bool cased(uint32_t c) { return in_ranges(ov_tok_cased, ov_tok_cased_n, c); }
+static bool case_ignorable(uint32_t c) { return ov_tok_in_ranges(ov_tok_case_ignorable, ov_tok_case_ignorable_n, c); }
+static bool cased(uint32_t c) { return ov_tok_in_ranges(ov_tok_cased, ov_tok_cased_n, c); }
 
 /* CPython's handle_capital_sigma: Σ at i is final when a cased letter precedes it and none
  * follows it (case-ignorable characters skipped on both sides). */
@@ -269,7 +269,7 @@ uint32_t *ov_tok_lower(const uint32_t *s, size_t n, int final_sigma, size_t *n_o
             put(&b, final_sigma_at(s, n, i) ? 0x3C2 : 0x3C3);
             continue;
         }
-        const ovTokMap2 *m = find_map(ov_tok_lower_map, ov_tok_lower_map_n, c);
+        const ovTokMap2 *m = ov_tok_find_map(ov_tok_lower_map, ov_tok_lower_map_n, c);
         if (!m) {
             put(&b, c);
             continue;

@@ -2,7 +2,7 @@
  * spec's and the data README's reference vectors, and the ids of tools/tokenizer_ref.py (itself
  * checked against open_clip's code and Hugging Face `tokenizers`) in tests/fixtures/tokenizer:
  * cleaning, BPE ids and framing for both cleaning styles on accents, CJK, emoji, HTML references,
- * whitespace, special tokens and random text; NFC against unicodedata; PCRE2's \p{L} / \p{N}
+ * whitespace, special tokens and random text; ftfy's fixes; NFC against unicodedata; PCRE2's \p{L} / \p{N}
  * against unicodedata's categories; very long text; a round trip from ids back to the text; the
  * cache under threads; clear errors for missing or corrupt vocabularies and invalid UTF-8; and
  * `ovad tokenize`. Tests that need ../shared/data/bpe_simple_vocab_16e6.txt.gz skip with a
@@ -306,6 +306,26 @@ START_TEST(test_nfc_matches_unicodedata) {
         out = ov_tok_nfc(cps, n, &m);
         char *got = ov_tok_utf8_encode(out, m, NULL);
         ck_assert_msg(!strcmp(got, want), "NFC of %s is %s in ovad, %s in Python", f[0], got, want);
+        free(in), free(want), free(cps), free(out), free(got);
+    }
+    free(L.buf);
+}
+END_TEST
+
+START_TEST(test_ftfy_matches_reference) {
+    Lines L;
+    read_lines(FIX "ftfy.tsv", &L);
+    ck_assert_int_gt(L.n, 1500);
+    for (int i = 0; i < L.n; i++) {
+        char *f[2];
+        ck_assert_int_eq(fields(L.lines[i], f, 2), 2);
+        char *in = unhex(f[0]), *want = unhex(f[1]);
+        uint32_t *cps, *out;
+        size_t n, m, bad;
+        ck_assert_int_eq(ov_tok_utf8_decode(in, strlen(f[0]) / 2, &cps, &n, &bad), 0);
+        out = ov_tok_ftfy(cps, n, &m);
+        char *got = ov_tok_utf8_encode(out, m, NULL);
+        ck_assert_msg(!strcmp(got, want), "ftfy of %s is %s in ovad, %s in Python", f[0], got, want);
         free(in), free(want), free(cps), free(out), free(got);
     }
     free(L.buf);
@@ -663,6 +683,7 @@ int main(void) {
     tcase_add_test(tc, test_frame_matches_reference);
     tcase_add_test(tc, test_tokenize_tensors);
     tcase_add_test(tc, test_nfc_matches_unicodedata);
+    tcase_add_test(tc, test_ftfy_matches_reference);
     tcase_add_test(tc, test_pcre2_classes_match_unicodedata);
     tcase_add_test(tc, test_invalid_utf8);
     tcase_add_test(tc, test_long_text);

@@ -5,6 +5,7 @@ tokenizer tools/tokenizer_ref.py (standard library only), written to tests/fixtu
   encode.tsv   STYLE <tab> hex(UTF-8 text) <tab> ids            (BPE ids, no start/end)
   clean.tsv    STYLE <tab> hex(UTF-8 text) <tab> hex(the cleaned text the pattern sees)
   frame.tsv    STYLE <tab> CONTEXT <tab> PAD <tab> hex(text) <tab> ids <tab> mask
+  ftfy.tsv     hex(UTF-8 in) <tab> hex(UTF-8 of ftfy.fix_text(in, fix_encoding=False))
   nfc.tsv      hex(UTF-8 in) <tab> hex(UTF-8 of unicodedata.normalize('NFC', in))
   classes.tsv  L|N <tab> first <tab> last   (hex code point ranges of general categories L*, N*)
 
@@ -13,10 +14,11 @@ Texts cover the spec's vectors, accents, CJK, emoji, HTML references, whitespace
 final sigma, special tokens, contractions, digits and random strings.
 
 Cross-checks, when the packages are importable (e.g. a venv with `pip install regex ftfy
-tokenizers`): the openai ids against open_clip's exact code path with the `regex` package (must be
-identical), the same with ftfy.fix_text in front (differences are listed: that is what ftfy
-changes and the C port does not do), and the hf ids against a `tokenizers` pipeline built like
-transformers' CLIPConverter (must be identical). Run as
+tokenizers`): the openai ids against open_clip's exact code path (the `regex` package, and
+ftfy.fix_text with fix_encoding=False, the part of ftfy that the reference and the C port
+reproduce): must be identical; the same with the full ftfy.fix_text (the differences are listed:
+that is what ftfy's mojibake detection changes); and the hf ids against a `tokenizers` pipeline
+built like transformers' CLIPConverter (must be identical). Run as
     python3 tools/gen_tokenizer_fixtures.py [OUT_DIR] [VOCAB]
 """
 import html
@@ -52,6 +54,9 @@ TEXTS = SPEC + [
     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "abababababababababab", "ℌℑℜ mathematical ℕ",
     "Climb stairs: He ascended the staircase with haste, not wanting to waste any time.",
     "a video of a person golfing", "A man and a dog are playing in the snow.",
+    "&amp;amp;amp;amp; four", "x<y &amp;amp;", "line &amp;amp;\nnext <b> &amp;amp;\nlast &amp;amp;", "&NTILDE; &SZLIG; &FFILIG;",
+    "\x1b[31mred\x1b[0m text \x1b[3x", "\ufeffbom \ufffcobj \u206adeprecated", "c1 \x80 \x93quoted\x94 \x81",
+    "ŉ Ĳ ǆ ﬀ ﬅ", "ｈａｌｆ ﾊﾝｶｸ ￥100", "it\u02bcs \u201bodd\u201f",
     "\u0345 ypogegrammeni a\u0345b",  # under the regex package's IGNORECASE U+0345 matches no alternative
 ]
 
@@ -84,17 +89,14 @@ def long_text():
 
 
 # ---------------- optional oracles ----------------
-def oracle_openai(tok, use_ftfy):
+def oracle_openai(tok, ftfy_mode):
+    import ftfy
     import regex
-    ftfy = None
-    if use_ftfy:
-        import ftfy
     pat = regex.compile(r"""<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+""",
                         regex.IGNORECASE)
 
     def enc(text):
-        if ftfy:
-            text = ftfy.fix_text(text)
+        text = ftfy.fix_text(text) if ftfy_mode == "full" else ftfy.fix_text(text, fix_encoding=False)
         text = html.unescape(html.unescape(text)).strip()
         text = re.sub(r"\s+", " ", text).strip().lower()
         ids = []
@@ -150,6 +152,19 @@ def nfc_cases(seed):
     return out
 
 
+def ftfy_cases(seed):
+    """Single characters in context over the ranges ftfy touches, and random mixes with entities."""
+    cps = list(range(0, 0x300)) + list(range(0x2000, 0x2070)) + list(range(0xFB00, 0xFB07)) + \
+        list(range(0xFF00, 0xFFF0)) + [0x3000, 0xFEFF, 0xFFF9, 0xFFFA, 0xFFFB, 0xFFFC, 0xFFFD]
+    out = ["a%sb" % chr(c) for c in cps]
+    rng = random.Random(seed)
+    bits = ["&amp;", "&lt;", "&gt;", "&NTILDE;", "&eacute;", "&#65;", "&#x41;", "&#128;", "&#xyz;", "&amp", "<", "\n",
+            "\r\n", "\x1b[1;31m", "\x1b[0m", "\x85", "\x93", "\u2019", "\ufb01", "\uff21", "e\u0301", "x", " "]
+    for _ in range(500):
+        out.append("".join(rng.choice(bits) for _ in range(rng.randint(1, 8))))
+    return out
+
+
 def hexs(s):
     return s.encode("utf-8").hex()
 
@@ -173,17 +188,18 @@ def main():
         assert tok.encode(s) == want, (s, tok.encode(s), want)
 
     try:
-        import regex  # noqa: F401
-        bad = cross_check("openai vs open_clip + regex (no ftfy)", texts, tok.encode, oracle_openai(tok, False))
-        assert not bad, "the reference disagrees with open_clip's code path"
-    except ImportError:
-        print("regex not importable: openai ids not cross-checked against open_clip's code path")
-    try:
         import ftfy  # noqa: F401
-        cross_check("openai vs open_clip + regex + ftfy (what ftfy changes)", texts, tok.encode,
-                    oracle_openai(tok, True))
+        import regex  # noqa: F401
+        bad = cross_check("openai vs open_clip + regex + ftfy.fix_text(fix_encoding=False)", texts, tok.encode,
+                          oracle_openai(tok, "lite"))
+        assert not bad, "the reference disagrees with open_clip's code path"
+        probe = [chr(c) + "x" + chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF and c % 7 == 0]
+        probe += ftfy_cases(5)
+        assert all(ref.ftfy_lite(t) == ftfy.fix_text(t, fix_encoding=False) for t in probe), "ftfy_lite differs"
+        cross_check("openai vs open_clip + regex + full ftfy (what its mojibake repair changes)", texts, tok.encode,
+                    oracle_openai(tok, "full"))
     except ImportError:
-        print("ftfy not importable: its effect is not listed")
+        print("regex or ftfy not importable: openai ids not cross-checked against open_clip's code path")
     try:
         import tokenizers  # noqa: F401
         bad = cross_check("hf vs tokenizers (CLIPConverter pipeline)", texts, lambda t: tok.encode(t, "hf"),
@@ -210,6 +226,10 @@ def main():
                 ids, mask = tok.frame(tok.encode(t, style), ctx, pad)
                 f.write("%s\t%d\t%d\t%s\t%s\t%s\n" % (style, ctx, pad, hexs(t), " ".join(map(str, ids)),
                                                     " ".join(map(str, mask))))
+    with open(os.path.join(out, "ftfy.tsv"), "w") as f:
+        f.write("# hex(UTF-8 in)\thex(UTF-8 of ftfy.fix_text(in, fix_encoding=False))\n")
+        for t in ftfy_cases(5):
+            f.write("%s\t%s\n" % (hexs(t), hexs(ref.ftfy_lite(t))))
     with open(os.path.join(out, "nfc.tsv"), "w") as f:
         for s in nfc_cases(11):
             f.write("%s\t%s\n" % (hexs(s), hexs(unicodedata.normalize("NFC", s))))

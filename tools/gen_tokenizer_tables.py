@@ -14,6 +14,8 @@ exactly (for this Python's Unicode version, printed in the file's first comment)
               numeric references and of code points that unescape to nothing
   ccc, decomp canonical combining classes and one-level canonical decompositions (with whether the
               pair composes back under NFC), for NFC
+  ftfy_entities, width_map   ftfy.fix_text's entity table and width map, built like ftfy.chardata
+              does (see tools/tokenizer_ref.py)
 
 Usage: /usr/bin/python3 tools/gen_tokenizer_tables.py [models/tokenizer_tables.c]
 """
@@ -105,6 +107,24 @@ def main():
         w("    " + " ".join("{0x%x, {0x%x, 0}}," % (k, ord(v)) for k, v in inv[i:i + 4]) + "\n")
     w("};\nconst int ov_tok_invalid_charrefs_n = %d;\n\n" % len(inv))
     emit_ranges(w, "ov_tok_invalid_codepoints", ranges(lambda cp: cp in html._invalid_codepoints))
+
+    # ftfy's entity table (ftfy.chardata._build_html_entities) and width map, from tokenizer_ref
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import tokenizer_ref
+    fe = sorted((k[1:], v) for k, v in tokenizer_ref.ftfy_entities().items())
+    w("const ovTokEntity3 ov_tok_ftfy_entities[] = {\n")
+    for name, val in fe:
+        v = [ord(x) for x in val] + [0] * (3 - len(val))
+        w("    {%s, {0x%x, 0x%x, 0x%x}},\n" % (c_str(name), v[0], v[1], v[2]))
+    w("};\nconst int ov_tok_ftfy_entities_n = %d;\n\n" % len(fe))
+    wm = sorted(tokenizer_ref.width_map().items())
+    w("const ovTokMap2 ov_tok_width_map[] = {\n")
+    for i in range(0, len(wm), 3):
+        w("    " + " ".join("{0x%x, {0x%x, 0x%x}}," % ((cp,) + tuple([ord(x) for x in v] + [0] * (2 - len(v))))
+                          for cp, v in wm[i:i + 3]) + "\n")
+    w("};\nconst int ov_tok_width_map_n = %d;\n\n" % len(wm))
+    # ftfy's fix_c1_controls reads U+0080..U+009F as windows-1252: html's invalid-reference table
+    assert all(tokenizer_ref.cp1252(chr(b)) == html._invalid_charrefs[b] for b in range(0x80, 0xA0))
 
     ccc = []
     for lo, hi in ranges(lambda cp: unicodedata.combining(chr(cp)) != 0):

@@ -3,9 +3,9 @@ written from ../shared/specs/vlm-backbones.md section 4 and the algorithm of ope
 CLIP's SimpleTokenizer, to produce the ids that models/tokenizer.c must reproduce bit for bit.
 
 Two cleaning modes:
-  "openai"  OpenAI CLIP, open_clip and ViCLIP (SimpleTokenizer): html.unescape twice, strip, every
-            run of whitespace to one space, strip, str.lower(); the pattern is matched with
-            IGNORECASE. ftfy.fix_text is NOT applied (no ftfy here, nor in the C port).
+  "openai"  OpenAI CLIP, open_clip and ViCLIP (SimpleTokenizer): ftfy.fix_text without its mojibake
+            detection (ftfy_lite below), html.unescape twice, strip, every run of whitespace to one
+            space, strip, str.lower(); the pattern is matched with IGNORECASE.
   "hf"      Hugging Face CLIPTokenizerFast (CLIP-ViP, OpenMixer): NFC, every run of White_Space to one
             space, per-character lowercase (no final-sigma rule), no HTML unescaping; the pattern is
             case-sensitive and has no special-token alternatives; literal special tokens are split
@@ -21,6 +21,7 @@ Usage as a script: tokenizer_ref.py [--hf] [--context N] TEXT...   (prints the f
 """
 import gzip
 import html
+import html.entities
 import re
 import sys
 import unicodedata
@@ -88,8 +89,101 @@ WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005
               "\u2028\u2029\u202f\u205f\u3000"
 
 
+# ---------------- ftfy.fix_text without its mojibake detection ----------------
+# ftfy 6.3's fix_text(text) runs, on each line, until nothing changes: unescape_html (unless a '<'
+# has been seen), fix_encoding (heuristic mojibake repair: NOT reproduced), fix_c1_controls,
+# fix_latin_ligatures, fix_character_width, uncurl_quotes, fix_line_breaks, remove_terminal_escapes,
+# remove_control_chars and NFC. These tables follow ftfy.chardata; gen_tokenizer_fixtures.py checks
+# ftfy_lite() against ftfy.fix_text(text, fix_encoding=False) when ftfy is installed.
+LIGATURES = {0x132: "IJ", 0x133: "ij", 0x149: "\u02bcn", 0x1F1: "DZ", 0x1F2: "Dz", 0x1F3: "dz", 0x1C4: "D\u017d",
+             0x1C5: "D\u017e", 0x1C6: "d\u017e", 0x1C7: "LJ", 0x1C8: "Lj", 0x1C9: "lj", 0x1CA: "NJ", 0x1CB: "Nj",
+             0x1CC: "nj", 0xFB00: "ff", 0xFB01: "fi", 0xFB02: "fl", 0xFB03: "ffi", 0xFB04: "ffl", 0xFB05: "\u017ft",
+             0xFB06: "st"}
+CONTROL = {c: None for c in list(range(0x00, 0x09)) + [0x0B] + list(range(0x0E, 0x20)) + [0x7F] +
+           list(range(0x206A, 0x2070)) + [0xFEFF] + list(range(0xFFF9, 0xFFFD))}
+
+
+def ftfy_entities():
+    """'&name;' -> text: the HTML5 entities that end in ';', plus upper-cased names of the lower-case
+    ones that html.unescape does not know (decoded to the upper-cased text)."""
+    ents = {}
+    for name, ch in html.entities.html5.items():
+        if name.endswith(";"):
+            ents["&" + name] = ch
+            if name == name.lower():
+                up = "&" + name.upper()
+                if html.unescape(up) == up:
+                    ents[up] = ch.upper()
+    return ents
+
+
+def width_map():
+    m = {0x3000: " "}
+    for i in range(0xFF01, 0xFFF0):
+        alt = unicodedata.normalize("NFKC", chr(i))
+        if alt != chr(i):
+            m[i] = alt
+    return m
+
+
+def cp1252(c):
+    """A C1 control character read as its windows-1252 byte (undefined bytes stay themselves)."""
+    try:
+        return bytes([ord(c)]).decode("cp1252")
+    except UnicodeDecodeError:
+        return c
+
+
+_ENTS, _WIDTH = None, None
+_ENTITY_RE = re.compile(r"&#?[0-9A-Za-z]{1,24};")
+_ANSI_RE = re.compile("\033\\[((?:\\d|;)*)([a-zA-Z])")
+
+
+def _unescape_one(m):
+    t = m.group(0)
+    if t in _ENTS:
+        return _ENTS[t]
+    if t.startswith("&#"):
+        u = html.unescape(t)
+        return t if ";" in u else u
+    return t
+
+
+def _fix_segment(text, unescape):
+    while True:
+        orig = text
+        if unescape:
+            text = _ENTITY_RE.sub(_unescape_one, text)
+        text = re.sub("[\x80-\x9f]", lambda m: cp1252(m.group(0)), text)
+        text = text.translate(LIGATURES).translate(_WIDTH)
+        text = re.sub("[\u02bc\u2018-\u201b]", "'", re.sub("[\u201c-\u201f]", '"', text))
+        for a in ("\r\n", "\r", "\u2028", "\u2029", "\x85"):
+            text = text.replace(a, "\n")
+        text = _ANSI_RE.sub("", text).translate(CONTROL)
+        text = unicodedata.normalize("NFC", text)
+        if text == orig:
+            return text
+
+
+def ftfy_lite(text):
+    global _ENTS, _WIDTH
+    if _ENTS is None:
+        _ENTS, _WIDTH = ftfy_entities(), width_map()
+    out, pos, unescape = [], 0, True
+    while pos < len(text):
+        brk = text.find("\n", pos) + 1 or len(text)
+        brk = min(brk, pos + 1000000)  # ftfy's max_decode_length
+        seg = text[pos:brk]
+        if "<" in seg:
+            unescape = False  # sticky, as in ftfy.fix_text
+        out.append(_fix_segment(seg, unescape))
+        pos = brk
+    return "".join(out)
+
+
 def clean(text, mode="openai"):
     if mode == "openai":
+        text = ftfy_lite(text)
         text = html.unescape(html.unescape(text)).strip()
         text = re.sub(r"\s+", " ", text).strip()
         return text.lower()
