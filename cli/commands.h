@@ -14,5 +14,6 @@ int cmd_op(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
+int cmd_ckpt(int argc, char **argv);
 
 #endif

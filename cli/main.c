@@ -10,6 +10,7 @@ static const ovCommand commands[] = {
     {"tokenize", "CLIP BPE token ids of texts, framed for clip, viclip, clipvip or openmixer (ovad tokenize --help)",
      cmd_tokenize},
     {"eval", "frame-mAP / video-mAP of a detections CSV against a dataset's ground truth (ovad eval --help)", cmd_eval},
+    {"ckpt", "list the tensors of a .safetensors/.pth/.pt checkpoint, or convert one to safetensors", cmd_ckpt},
 };
 
 static void usage(FILE *f) {
