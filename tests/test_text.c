@@ -5,7 +5,8 @@
  * the fixture does not carry, the 49408-row token embedding or every weight of the full-size case,
  * come from the same counter-based generator as in the Python script), runs real token ids and
  * compares the embeddings, every block's output, the final tokens, the pooled and the projected
- * features, and the parameter gradients, within 1e-4; then prompt-averaged vocabulary features,
+ * features, and the parameter gradients, within 1e-4; the same weights read from torch.save files
+ * (ViCLIP's {'model': ...} .pth, CLIP-ViP's `clipmodel.` .pt); prompt-averaged vocabulary features,
  * the key names and initialisation of each layout, clear errors, and one case on the emulated
  * CUDA device. */
 #include <math.h>
@@ -18,6 +19,7 @@
 #include "autograd/ops.h"
 #include "kernels/cuda/device.h"
 #include "models/text.h"
+#include "nn/pth.h"
 #include "nn/state.h"
 #include "tensor/error.h"
 #include "tensor/safetensors.h"
@@ -86,8 +88,8 @@ typedef struct {
     ovTextEncoder local; /* when the keys are at the root */
 } Built;
 
-/* The model of a fixture, its weights loaded strictly by name. */
-static void build(ovSafetensors *st, Built *b) {
+/* The model a fixture describes (untrained). */
+static void make_model(ovSafetensors *st, Built *b) {
     ovTextCfg cfg = {
         .layout = !strcmp(meta(st, "layout"), "hf") ? OV_TEXT_HF : OV_TEXT_OPENAI,
         .vocab = atoll(meta(st, "vocab")),
@@ -105,19 +107,34 @@ static void build(ovSafetensors *st, Built *b) {
         ov_text_build(&b->local, b->root, &cfg);
         b->te = &b->local;
     }
+}
+
+/* Loads `ckpt` (keys = the model's keys with `ckpt_prefix` in front) strictly, after adding the
+ * weights the fixture generates instead of storing. */
+static void load_weights(ovSafetensors *st, Built *b, ovTensorDict *ckpt, const char *ckpt_prefix, const char *source) {
     uint64_t seed = strtoull(meta(st, "seed"), NULL, 10);
     bool all = !strcmp(meta(st, "generated"), "all");
-    ovTensorDict *want = ov_module_state(b->root, true), *sd = ov_dict_new();
+    ovTensorDict *want = ov_module_state(b->root, true);
     for (int i = 0; i < want->n; i++) {
-        const char *k = want->names[i];
-        int j = ov_st_find(st, k);
-        if (j >= 0) ov_dict_set(sd, k, ov_st_tensor(st, j));
-        else if (all || listed(meta(st, "generated"), k)) ov_dict_set(sd, k, det_weight(k, want->tensors[i], seed));
+        char k[256];
+        snprintf(k, sizeof k, "%s%s", ckpt_prefix, want->names[i]);
+        if (ov_dict_find(ckpt, k) < 0 && (all || listed(meta(st, "generated"), want->names[i])))
+            ov_dict_set(ckpt, k, det_weight(want->names[i], want->tensors[i], seed));
     }
+    ovRename rn = {ckpt_prefix, ""};
     ovLoadReport rep;
-    ck_assert_msg(ov_module_load(b->root, sd, &(ovLoadOpts){.strict = true}, ov_st_path(st), &rep) == 0, "%s",
-                  ov_last_error());
+    ovLoadOpts o = {.strict = true, .renames = &rn, .n_renames = *ckpt_prefix ? 1 : 0};
+    ck_assert_msg(ov_module_load(b->root, ckpt, &o, source, &rep) == 0, "%s", ov_last_error());
     ck_assert_int_eq(rep.loaded, want->n);
+}
+
+/* The model of a fixture, its weights (those in the file, the rest generated) loaded strictly. */
+static void build(ovSafetensors *st, Built *b) {
+    make_model(st, b);
+    ovTensorDict *ckpt = ov_dict_new(), *want = ov_module_state(b->root, true);
+    for (int i = 0; i < want->n; i++)
+        if (ov_st_find(st, want->names[i]) >= 0) ov_dict_set(ckpt, want->names[i], ov_st_get(st, want->names[i]));
+    load_weights(st, b, ckpt, "", ov_st_path(st));
 }
 
 static double max_abs(const ovTensor *t) {
@@ -211,6 +228,37 @@ START_TEST(test_matches_pytorch) { run_case(cases[_i], OV_DEV_CPU); }
 END_TEST
 
 START_TEST(test_on_device) { run_case(_i ? "hf_small" : "openai_small", OV_DEV_CUDA); }
+END_TEST
+
+/* ---------------- the same weights from torch.save files ---------------- */
+/* ViCLIP's .pth ({'model': state_dict, 'epoch', 'config'}) and CLIP-ViP's .pt (a state_dict whose
+ * keys start with `clipmodel.`), read by the .pth reader, give the fixtures' outputs. */
+START_TEST(test_torch_save_checkpoints) {
+    static const struct {
+        const char *fixture, *file, *entry, *prefix;
+    } c[] = {{"viclip_small", "viclip_small.pth", "model", ""}, {"hf_small", "clipvip_small.pt", NULL, "clipmodel."}};
+    for (int i = 0; i < 2; i++) {
+        char path[256], pth[256];
+        snprintf(path, sizeof path, FIX "%s.safetensors", c[i].fixture);
+        snprintf(pth, sizeof pth, FIX "%s", c[i].file);
+        ov_scope_begin();
+        ovSafetensors *st = ov_st_open(path);
+        ck_assert_msg(st, "missing fixture (regenerate with tools/gen_text_fixtures.py): %s", ov_last_error());
+        ovTensorDict *ckpt = ov_pth_load(pth, c[i].entry);
+        ck_assert_msg(ckpt, "missing or unreadable fixture (regenerate with tools/gen_text_fixtures.py): %s", ov_last_error());
+        ck_assert_int_eq(ov_ckpt_is_torch(pth), 1);
+        Built b;
+        make_model(st, &b);
+        load_weights(st, &b, ckpt, c[i].prefix, pth);
+        ov_no_grad_begin();
+        ovTensor *f = ov_text_features(b.te, ov_st_get(st, "input.ids"), ov_st_get(st, "input.mask"));
+        ov_no_grad_end();
+        compare(pth, "features", f, ov_st_get(st, "output.features"), 1e-4);
+        ov_st_close(st);
+        ov_module_free(b.root);
+        ov_scope_end();
+    }
+}
 END_TEST
 
 /* ---------------- vocabulary features with prompt averaging ---------------- */
@@ -348,6 +396,7 @@ int main(void) {
     ov_tcase_leak_check(tc);
     tcase_set_timeout(tc, 240);
     tcase_add_loop_test(tc, test_matches_pytorch, 0, N_CASES);
+    tcase_add_test(tc, test_torch_save_checkpoints);
     tcase_add_test(tc, test_vocab_features);
     tcase_add_test(tc, test_layout_keys);
     tcase_add_test(tc, test_errors);

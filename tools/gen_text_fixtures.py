@@ -24,7 +24,9 @@ tests/fixtures/text/<case>.safetensors with
     grad_features    the random weights of that sum
     vocab.*          prompt-averaged vocabulary features (hf_small): mean, normalised, first caption
 and metadata (layout, prefix, vocab, context, width, layers, heads, embed_dim, seed, keep). The
-reference runs in float64 on float64 copies of the float32 weights.
+reference runs in float64 on float64 copies of the float32 weights. The same stored weights are also
+written by torch.save: viclip_small.pth as ViCLIP's {'model': state_dict, ...} and clipvip_small.pt
+(hf_small's) as CLIP-ViP's state_dict with the `clipmodel.` prefix.
 
 Usage: /usr/bin/python3 tools/gen_text_fixtures.py [tests/fixtures/text] [VOCAB.gz]
 """
@@ -311,6 +313,18 @@ def main():
         path = os.path.join(out_dir, name + ".safetensors")
         st_io.save(path, tensors, meta)
         print("wrote %s (%d KB)" % (path, os.path.getsize(path) // 1024))
+        # the same weights as torch.save writes them: ViCLIP's {'model': state_dict, ...} and
+        # CLIP-ViP's plain state_dict with the `clipmodel.` prefix
+        stored = {k: v for k, v in weights.items() if k not in gen}
+        if name == "viclip_small":
+            pth = os.path.join(out_dir, "viclip_small.pth")
+            torch.save({"model": stored, "epoch": 9, "config": {"size": "s"}}, pth)
+        elif name == "hf_small":
+            pth = os.path.join(out_dir, "clipvip_small.pt")
+            torch.save({"clipmodel." + k: v for k, v in stored.items()}, pth)
+        else:
+            continue
+        print("wrote %s (%d KB)" % (pth, os.path.getsize(pth) // 1024))
 
 
 if __name__ == "__main__":
