@@ -1,0 +1,185 @@
+/* vision_model.c: the three video encoders behind one front (see vision_model.h). */
+#include "models/vision_model.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "autograd/ops.h"
+#include "tensor/error.h"
+
+#if defined(__has_include)
+#if __has_include("nn/pth.h")
+#include "nn/pth.h"
+#define OV_HAVE_PTH 1
+#endif
+#endif
+
+int ov_vision_cfg_named(const char *name, ovVisionCfg *cfg) {
+    memset(cfg, 0, sizeof *cfg);
+    cfg->input_h = cfg->input_w = 224;
+    cfg->frames = 8;
+    if (!strcmp(name, "viclip-b16") || !strcmp(name, "viclip-l14")) {
+        cfg->arch = OV_VISION_VICLIP;
+        cfg->viclip = !strcmp(name, "viclip-b16") ? ov_viclip_b16_cfg() : ov_viclip_l14_cfg();
+    } else if (!strcmp(name, "clipvip-b16")) {
+        cfg->arch = OV_VISION_CLIPVIP;
+        cfg->clipvip = ov_clipvip_b16_cfg();
+        cfg->frames = 12;
+    } else if (!strcmp(name, "clip-b16")) {
+        cfg->arch = OV_VISION_CLIP;
+        cfg->clip = ov_clip_b16_cfg();
+    } else {
+        ov_error("unknown vision model '%s' (known: viclip-b16, viclip-l14, clipvip-b16, clip-b16)", name);
+        return -1;
+    }
+    return 0;
+}
+
+ovVisionModel *ov_vision_model_new(const ovVisionCfg *cfg, uint64_t seed) {
+    ovVisionModel *vm = ov_module_root(sizeof *vm, "VisionModel", seed);
+    vm->arch = cfg->arch;
+    vm->cfg = *cfg;
+    switch (cfg->arch) {
+    case OV_VISION_VICLIP: vm->viclip = ov_viclip_vision_new(&vm->m, "vision_encoder", &cfg->viclip); break;
+    case OV_VISION_CLIPVIP: {
+        ovModule *clipmodel = ov_module_new(&vm->m, "clipmodel", sizeof(ovModule), "CLIPModel");
+        vm->clipvip = ov_clipvip_vision_new(clipmodel, &cfg->clipvip);
+        break;
+    }
+    case OV_VISION_CLIP: vm->clip = ov_clip_image_new(&vm->m, "visual", &cfg->clip); break;
+    }
+    return vm;
+}
+
+ovVisionModel *ov_vision_model_new_named(const char *name, uint64_t seed) {
+    ovVisionCfg cfg;
+    return ov_vision_cfg_named(name, &cfg) == 0 ? ov_vision_model_new(&cfg, seed) : NULL;
+}
+
+static const char *const viclip_prefixes[] = {"vision_encoder."};
+static const char *const clipvip_prefixes[] = {"clipmodel.vision_model.", "clipmodel.visual_projection."};
+static const char *const clip_prefixes[] = {"visual."};
+
+int ov_vision_model_prefixes(const ovVisionModel *vm, const char *const **prefixes) {
+    switch (vm->arch) {
+    case OV_VISION_VICLIP: *prefixes = viclip_prefixes; return 1;
+    case OV_VISION_CLIPVIP: *prefixes = clipvip_prefixes; return 2;
+    default: *prefixes = clip_prefixes; return 1;
+    }
+}
+
+int ov_vision_model_load(ovVisionModel *vm, const ovTensorDict *sd, const char *source, ovLoadReport *rep) {
+    static const ovRename renames[] = {
+        {"module.", ""}, /* saved from DistributedDataParallel */
+        {"vision_model.", "clipmodel.vision_model."},           /* Hugging Face CLIP names */
+        {"visual_projection.", "clipmodel.visual_projection."},
+    };
+    const char *const *prefixes;
+    int np = ov_vision_model_prefixes(vm, &prefixes);
+    int nr = vm->arch == OV_VISION_CLIPVIP ? 3 : 1;
+    ov_scope_begin();
+    ovTensorDict *sel = ov_dict_select(sd, np, prefixes, nr, renames, "position_ids");
+    int rc = 0;
+    if (sel->n == 0) {
+        ov_error("%s: no key starts with %s%s (its first key is '%s'): not a checkpoint of this model", source, prefixes[0],
+                 np > 1 ? " or the other vision prefixes" : "", sd->n ? sd->names[0] : "(none: the file is empty)");
+        rc = -1;
+    } else {
+        ovLoadReport local;
+        rc = ov_module_load(&vm->m, sel, &(ovLoadOpts){.strict = true}, source, rep ? rep : &local);
+    }
+    ov_scope_end();
+    return rc;
+}
+
+bool ov_vision_can_read_pth(void) {
+#ifdef OV_HAVE_PTH
+    return true;
+#else
+    return false;
+#endif
+}
+
+#ifndef OV_HAVE_PTH
+/* True when the file starts like a zip archive (torch.save's format since PyTorch 1.6) or a
+ * protocol-2 pickle (the legacy format); a safetensors file starts with its header's length. */
+static bool looks_like_torch(const char *path) {
+    unsigned char b[4] = {0};
+    FILE *f = fopen(path, "rb");
+    if (!f) return false;
+    size_t n = fread(b, 1, 4, f);
+    fclose(f);
+    return n == 4 && ((b[0] == 'P' && b[1] == 'K' && b[2] == 3 && b[3] == 4) || (b[0] == 0x80 && b[1] == 2 && b[2] == 0x8a));
+}
+#endif
+
+int ov_vision_model_load_file(ovVisionModel *vm, const char *path, ovLoadReport *rep) {
+    ov_scope_begin();
+    ovTensorDict *sd;
+#ifdef OV_HAVE_PTH
+    sd = ov_ckpt_load(path, NULL, NULL);
+#else
+    if (looks_like_torch(path)) {
+        ov_error("%s: a torch.save checkpoint, and this build has no .pth reader (nn/pth.h); convert it to safetensors", path);
+        sd = NULL;
+    } else {
+        sd = ov_dict_load_safetensors(path);
+    }
+#endif
+    int rc = sd ? ov_vision_model_load(vm, sd, path, rep) : -1;
+    ov_scope_end();
+    return rc;
+}
+
+ovVisionOut ov_vision_model_forward(ovVisionModel *vm, ovTensor *x, const ovVisionOpts *o) {
+    switch (vm->arch) {
+    case OV_VISION_VICLIP: return ov_viclip_vision_forward(vm->viclip, x, o);
+    case OV_VISION_CLIPVIP: return ov_clipvip_vision_forward(vm->clipvip, x, o);
+    default: return ov_clip_image_forward(vm->clip, x, o);
+    }
+}
+
+int64_t ov_vision_model_dim(const ovVisionModel *vm) {
+    switch (vm->arch) {
+    case OV_VISION_VICLIP: return vm->cfg.viclip.output_dim ? vm->cfg.viclip.output_dim : vm->cfg.viclip.width;
+    case OV_VISION_CLIPVIP: return vm->cfg.clipvip.output_dim;
+    default: return vm->cfg.clip.output_dim;
+    }
+}
+
+ovTensor *ov_vision_model_patch_map(ovVisionModel *vm, const ovVisionOut *out, bool post_norm, bool project) {
+    switch (vm->arch) {
+    case OV_VISION_VICLIP: return ov_viclip_patch_map(vm->viclip, out, post_norm, project);
+    case OV_VISION_CLIPVIP: return ov_clipvip_patch_map(vm->clipvip, out, post_norm, project);
+    default: return ov_clip_image_patch_map(vm->clip, out, post_norm, project);
+    }
+}
+
+void ov_vision_model_dump(ovVisionModel *vm, const ovVisionOut *out, ovTensor *text, ovTensorDict *d) {
+    ov_dict_set(d, "embed", ov_contiguous(out->embed));
+    ov_dict_set(d, "pre", ov_contiguous(out->pre));
+    for (int i = 0; i < out->n_blocks; i++) {
+        if (!out->blocks[i]) continue;
+        char name[32];
+        snprintf(name, sizeof name, "block.%d", i);
+        ov_dict_set(d, name, ov_contiguous(out->blocks[i]));
+    }
+    ov_dict_set(d, "last_hidden", ov_contiguous(out->last));
+    ov_dict_set(d, "f_v", out->f_v);
+    if (out->f_frames) ov_dict_set(d, "f_frames", out->f_frames);
+    if (out->kept) {
+        ov_dict_set(d, "kept", out->kept);
+        return; /* masked tokens make no map */
+    }
+    ovTensor *proj = ov_vision_model_patch_map(vm, out, true, true);
+    ov_dict_set(d, "patch_map", ov_vision_model_patch_map(vm, out, false, false));
+    ov_dict_set(d, "patch_map_ln", ov_vision_model_patch_map(vm, out, true, false));
+    ov_dict_set(d, "patch_map_proj", proj);
+    ov_dict_set(d, "patch_map_projraw", ov_vision_model_patch_map(vm, out, false, true));
+    if (vm->arch == OV_VISION_CLIPVIP) ov_dict_set(d, "ritsm", ov_clipvip_ritsm_map(vm->clipvip, out));
+    if (text) {
+        ov_dict_set(d, "patch_text_sim", ov_patch_text_similarity(proj, text));
+        ovTensor *v = ov_normalize(out->f_v, 1, 1e-12), *t = ov_normalize(text, 1, 1e-12);
+        ov_dict_set(d, "text_logits", ov_matmul(v, ov_transpose(t, 0, 1)));
+    }
+}
