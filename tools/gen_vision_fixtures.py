@@ -15,7 +15,7 @@ the pixels (u8 [B,3,T,H,W], fed as value / 255), random text features `text`
 f_v, patch_map (before the final norm), patch_map_ln, patch_map_proj (norm + projection),
 patch_map_projraw (projection only), patch_text_sim, ritsm (CLIP-ViP), f_frames (CLIP); with
 grad=1 also grad_output.{f_v,patch_map_proj} and param_grad.<key> for the parameters of at most
-1024 elements. Metadata: model, weights, the configuration and the case's options.
+1024 elements (but k_proj.bias, whose gradient is zero up to round-off). Metadata: model, weights, the configuration and the case's options.
 
 viclip_b16_full.safetensors: ViCLIP-B/16 at full size (8 frames of 224x224) with weights and
 input made by vision_ref.fill_deterministic / deterministic_tensor, which the C test rebuilds from
@@ -123,7 +123,8 @@ def forward64(m, pixels, stats, kind, text, grad):
         t["grad_output.f_v"], t["grad_output.patch_map_proj"] = g1, g2
         prefix = {"viclip": "vision_encoder.", "clipvip": "clipmodel.", "clip": "visual."}[kind]
         for k, p in m64.named_parameters():
-            if p.numel() <= 1024:
+            # k_proj.bias has no gradient (softmax ignores a constant per query row): round-off only
+            if p.numel() <= 1024 and not k.endswith("k_proj.bias"):
                 t[f"param_grad.{prefix}{k}"] = p.grad.float()
     return t
 
