@@ -7,6 +7,8 @@
 static const ovCommand commands[] = {
     {"op", "run one op of the table on tensors from a safetensors file (--list: every signature)", cmd_op},
     {"bench", "benchmarks: GFLOP/s or GB/s against a baseline run in the same process (ovad bench --help)", cmd_bench},
+    {"encode", "runs a video encoder (ViCLIP, CLIP-ViP, CLIP) on a clip and dumps its intermediates (ovad encode --help)",
+     cmd_encode},
     {"eval", "frame-mAP / video-mAP of a detections CSV against a dataset's ground truth (ovad eval --help)", cmd_eval},
 };
 

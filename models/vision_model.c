@@ -2,6 +2,7 @@
 #include "models/vision_model.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "autograd/ops.h"
@@ -14,24 +15,66 @@
 #endif
 #endif
 
+/* "key=value,key=value" over a named base configuration (see vision_model.h). */
+static int apply_overrides(ovVisionCfg *cfg, const char *spec, const char *name) {
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", spec);
+    for (char *save = NULL, *kv = strtok_r(buf, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(kv, '='), *end = NULL;
+        long long v = eq ? strtoll(eq + 1, &end, 10) : 0;
+        if (!eq || end == eq + 1 || *end || v < 0) return ov_error("model '%s': '%s' is not key=integer", name, kv);
+        *eq = 0;
+        int64_t *slot = NULL;
+        bool vc = cfg->arch == OV_VISION_VICLIP, vp = cfg->arch == OV_VISION_CLIPVIP;
+        if (!strcmp(kv, "width")) slot = vc ? &cfg->viclip.width : vp ? &cfg->clipvip.width : &cfg->clip.width;
+        else if (!strcmp(kv, "layers")) slot = vc ? &cfg->viclip.layers : vp ? &cfg->clipvip.layers : &cfg->clip.layers;
+        else if (!strcmp(kv, "heads")) slot = vc ? &cfg->viclip.heads : vp ? &cfg->clipvip.heads : &cfg->clip.heads;
+        else if (!strcmp(kv, "patch")) slot = vc ? &cfg->viclip.patch : vp ? &cfg->clipvip.patch : &cfg->clip.patch;
+        else if (!strcmp(kv, "image")) slot = vc ? &cfg->viclip.image_size : vp ? &cfg->clipvip.image_size : &cfg->clip.image_size;
+        else if (!strcmp(kv, "out")) slot = vc ? &cfg->viclip.output_dim : vp ? &cfg->clipvip.output_dim : &cfg->clip.output_dim;
+        else if (!strcmp(kv, "table_frames") && cfg->arch != OV_VISION_CLIP) slot = vc ? &cfg->viclip.frames : &cfg->clipvip.temporal_size;
+        else if (!strcmp(kv, "add_cls") && vp) slot = &cfg->clipvip.add_cls;
+        else if (!strcmp(kv, "mlp") && vp) slot = &cfg->clipvip.mlp;
+        else if (!strcmp(kv, "frames")) cfg->frames = (int)v;
+        else if (!strcmp(kv, "input")) cfg->input_h = cfg->input_w = v;
+        if (slot) *slot = v;
+        else if (strcmp(kv, "frames") && strcmp(kv, "input"))
+            return ov_error("model '%s': unknown or inapplicable key '%s' (width, layers, heads, patch, image, out, "
+                            "table_frames, add_cls, mlp, frames, input)", name, kv);
+    }
+    return 0;
+}
+
 int ov_vision_cfg_named(const char *name, ovVisionCfg *cfg) {
     memset(cfg, 0, sizeof *cfg);
     cfg->input_h = cfg->input_w = 224;
     cfg->frames = 8;
-    if (!strcmp(name, "viclip-b16") || !strcmp(name, "viclip-l14")) {
+    char base[64];
+    const char *colon = strchr(name, ':');
+    snprintf(base, sizeof base, "%.*s", colon ? (int)(colon - name) : (int)strlen(name), name);
+    if (!strcmp(base, "viclip-b16") || !strcmp(base, "viclip-l14") || !strcmp(base, "viclip")) {
         cfg->arch = OV_VISION_VICLIP;
-        cfg->viclip = !strcmp(name, "viclip-b16") ? ov_viclip_b16_cfg() : ov_viclip_l14_cfg();
-    } else if (!strcmp(name, "clipvip-b16")) {
+        cfg->viclip = strcmp(base, "viclip-l14") ? ov_viclip_b16_cfg() : ov_viclip_l14_cfg();
+    } else if (!strcmp(base, "clipvip-b16") || !strcmp(base, "clipvip")) {
         cfg->arch = OV_VISION_CLIPVIP;
         cfg->clipvip = ov_clipvip_b16_cfg();
         cfg->frames = 12;
-    } else if (!strcmp(name, "clip-b16")) {
+    } else if (!strcmp(base, "clip-b16") || !strcmp(base, "clip")) {
         cfg->arch = OV_VISION_CLIP;
         cfg->clip = ov_clip_b16_cfg();
     } else {
-        ov_error("unknown vision model '%s' (known: viclip-b16, viclip-l14, clipvip-b16, clip-b16)", name);
-        return -1;
+        return ov_error("unknown vision model '%s' (known: viclip-b16, viclip-l14, clipvip-b16, clip-b16, each optionally "
+                        "followed by :key=value,... to change its sizes)", name);
     }
+    if (colon && apply_overrides(cfg, colon + 1, name) != 0) return -1;
+    int64_t w = cfg->arch == OV_VISION_VICLIP ? cfg->viclip.width : cfg->arch == OV_VISION_CLIPVIP ? cfg->clipvip.width : cfg->clip.width;
+    int64_t h = cfg->arch == OV_VISION_VICLIP ? cfg->viclip.heads : cfg->arch == OV_VISION_CLIPVIP ? cfg->clipvip.heads : cfg->clip.heads;
+    int64_t p = cfg->arch == OV_VISION_VICLIP ? cfg->viclip.patch : cfg->arch == OV_VISION_CLIPVIP ? cfg->clipvip.patch : cfg->clip.patch;
+    int64_t img = cfg->arch == OV_VISION_VICLIP ? cfg->viclip.image_size
+                  : cfg->arch == OV_VISION_CLIPVIP ? cfg->clipvip.image_size : cfg->clip.image_size;
+    if (w < 1 || h < 1 || w % h || p < 1 || img < p || cfg->frames < 1 || cfg->input_h < p)
+        return ov_error("model '%s': width %lld must be a multiple of heads %lld, and image %lld and input %lld at least "
+                        "the patch %lld", name, (long long)w, (long long)h, (long long)img, (long long)cfg->input_h, (long long)p);
     return 0;
 }
 

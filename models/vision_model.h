@@ -25,7 +25,12 @@ typedef struct {
     int64_t input_h, input_w; /* the default input size (224 x 224) */
 } ovVisionCfg;
 
-/* The configuration of a released model; -1 with ov_last_error() listing the known names. */
+/* The configuration of a released model ("viclip-b16", "viclip-l14", "clipvip-b16", "clip-b16";
+ * "viclip", "clipvip", "clip" name the B/16 ones), optionally followed by ":key=value,..." that
+ * changes sizes: width, layers, heads, patch, image (the position table's image size), out
+ * (projection width), table_frames (ViCLIP's / CLIP-ViP's temporal table), add_cls, mlp
+ * (CLIP-ViP), frames (frames a clip gets), input (square input size), e.g.
+ * "viclip:width=32,layers=2,heads=4,image=48,table_frames=4,out=24". -1 with ov_last_error(). */
 int ov_vision_cfg_named(const char *name, ovVisionCfg *cfg);
 
 typedef struct {

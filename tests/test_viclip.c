@@ -4,17 +4,21 @@
  * parameter gradients within 1e-4, with the spatial table resized bicubically, the temporal table
  * resized linearly, truncated, and averaged for one frame; the full ViCLIP-B/16 size with weights
  * rebuilt from the fixture's formula; 8 frames of a real video; the emulated CUDA device; loading
- * errors; token masking and drop path in training. A missing fixture is a failure; a missing
+ * errors; token masking and drop path in training; `ovad encode` on a video and on a folder of
+ * frames. A missing fixture is a failure; a missing
  * shared video skips its case with the reason. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "autograd/backward.h"
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
 #include "data/clip.h"
+#include "data/image.h"
 #include "data/transform.h"
 #include "data/video.h"
 #include "kernels/cuda/device.h"
@@ -292,6 +296,104 @@ START_TEST(test_real_video) {
 }
 END_TEST
 
+/* ---- `ovad encode` on the same video: its dump is what the library computes on ovad's frames;
+ * a folder of those frames as PNG gives the same; --compare; errors ---- */
+
+#define SMALL_MODEL "viclip:width=32,layers=2,heads=4,image=48,table_frames=4,out=24,input=64"
+
+static int run_ovad(const char *args, char *out, size_t n) {
+    const char *bin = getenv("OVAD_BIN");
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "%s %s 2>&1", bin ? bin : "build/ovad", args);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    size_t got = fread(out, 1, n - 1, p);
+    out[got] = 0;
+    return WEXITSTATUS(pclose(p));
+}
+
+START_TEST(test_encode_command) {
+    const char *dir = ov_shared_data("internvid_example1.mp4");
+    if (!dir) return;
+    ov_scope_begin();
+    char tmp[] = "/tmp/ovad-encode-XXXXXX", args[4096], out[16384], path[1200];
+    ck_assert_ptr_nonnull(mkdtemp(tmp));
+    snprintf(path, sizeof path, "%s/internvid_example1.mp4", dir);
+    /* text features: the fixture's */
+    ovSafetensors *st = open_fixture("viclip_real");
+    char tf[300];
+    snprintf(tf, sizeof tf, "%s/text.safetensors", tmp);
+    ovTensorDict *td = ov_dict_new();
+    ov_dict_set(td, "text_features", ov_st_get(st, "text"));
+    ck_assert_int_eq(ov_dict_save_safetensors(td, tf, 0, NULL, NULL), 0);
+    snprintf(args, sizeof args,
+             "encode --model " SMALL_MODEL " --weights " DIR "/viclip_s.safetensors --video %s --blocks --text-features %s "
+             "--dump %s/video.safetensors --text 'a dog'",
+             path, tf, tmp);
+    ck_assert_msg(run_ovad(args, out, sizeof out) == 0, "%s", out);
+    ck_assert_msg(strstr(out, "8 frames [2 7 12 17 22 27 32 37]") && strstr(out, "--text \"a dog\" is ignored"), "%s", out);
+
+    /* the library on ovad's own frames */
+    ovVisionModel *vm = model_of(st, ".safetensors");
+    ovVideo *v = ov_video_open(path);
+    int64_t idx[8];
+    ck_assert_int_eq(ov_clip_viclip_middle(ov_video_frames(v), 8, idx), 0);
+    ovTensor *frames = ov_video_read_frames(v, 8, idx);
+    ov_video_close(v);
+    ovClip clip;
+    ck_assert_int_eq(ov_clip_init(&clip, frames, NULL), 0);
+    ck_assert_int_eq(ov_clip_resize(&clip, 64, 64), 0);
+    ovTensor *x01 = ov_clip_normalize(&clip, &(ovNorm){{0, 0, 0}, {1, 1, 1}, false}, 0);
+    ovVisionOut o = ov_vision_model_forward(vm, ov_unsqueeze(ov_vision_normalize(OV_VISION_VICLIP, x01), 0),
+                                            &(ovVisionOpts){.keep_blocks = true});
+    ovTensorDict *want = ov_dict_new();
+    ov_vision_model_dump(vm, &o, ov_st_get(st, "text"), want);
+    snprintf(args, sizeof args, "%s/video.safetensors", tmp);
+    ovTensorDict *dump = ov_dict_load_safetensors(args);
+    ck_assert_msg(dump, "%s", ov_last_error());
+    int n;
+    if (ov_compare_dicts(dump, want, 1e-6, NULL, &n) != 0) ov_compare_dicts(dump, want, 1e-6, stdout, &n);
+    ck_assert_int_eq(ov_compare_dicts(dump, want, 1e-6, NULL, &n), 0);
+    ck_assert_int_eq(n, want->n); /* embed, pre, blocks, last_hidden, f_v, 4 maps, similarities, logits */
+    ck_assert_ptr_nonnull(ov_dict_get(dump, "input"));
+    ck_assert_ptr_nonnull(ov_dict_get(dump, "frame_indices"));
+
+    /* the same frames as a folder of PNGs */
+    for (int i = 0; i < 8; i++) {
+        char f[300];
+        snprintf(f, sizeof f, "%s/frame_%02d.png", tmp, i);
+        ck_assert_int_eq(ov_image_write_png(f, ov_select(frames, 0, i)), 0);
+    }
+    snprintf(args, sizeof args,
+             "encode --model " SMALL_MODEL " --weights " DIR "/viclip_s.safetensors --frames %s --dump %s/folder.safetensors "
+             "--compare %s/video.safetensors --tol 1e-6",
+             tmp, tmp, tmp);
+    ck_assert_msg(run_ovad(args, out, sizeof out) == 0 && strstr(out, "tensors match"), "%s", out);
+
+    /* errors: a missing option, an unknown model, another model's weights, a size that is no
+     * multiple of the patch (a shape error inside the model, reported, not an abort) */
+    ck_assert_int_eq(run_ovad("encode --model viclip-b16 --video x.mp4 --dump y", out, sizeof out), 2);
+    ck_assert_msg(strstr(out, "--weights"), "%s", out);
+    snprintf(args, sizeof args, "encode --model viclip-b99 --weights w --video %s --dump %s/x.safetensors", path, tmp);
+    ck_assert_int_eq(run_ovad(args, out, sizeof out), 1);
+    ck_assert_msg(strstr(out, "unknown vision model"), "%s", out);
+    snprintf(args, sizeof args, "encode --model " SMALL_MODEL " --weights " DIR "/clip_s.safetensors --video %s --dump %s/x.safetensors",
+             path, tmp);
+    ck_assert_int_eq(run_ovad(args, out, sizeof out), 1);
+    ck_assert_msg(strstr(out, "no key starts with vision_encoder."), "%s", out);
+    snprintf(args, sizeof args,
+             "encode --model " SMALL_MODEL " --weights " DIR "/viclip_s.safetensors --video %s --size 60x64 --dump %s/x.safetensors",
+             path, tmp);
+    ck_assert_int_eq(run_ovad(args, out, sizeof out), 1);
+    ck_assert_msg(strstr(out, "multiples of the patch size"), "%s", out);
+    snprintf(args, sizeof args, "rm -rf %s", tmp);
+    ck_assert_int_eq(system(args), 0);
+    ov_st_close(st);
+    ov_module_free(&vm->m);
+    ov_scope_end();
+}
+END_TEST
+
 /* ---- loading ---- */
 
 START_TEST(test_load_errors) {
@@ -443,6 +545,7 @@ int main(void) {
     tcase_add_test(tc, test_pth_checkpoint);
     tcase_add_test(tc, test_real_video);
     tcase_add_test(tc, test_full_b16);
+    tcase_add_test(tc, test_encode_command);
     suite_add_tcase(s, tc);
     tc = tcase_create("api");
     ov_tcase_leak_check(tc);

@@ -98,6 +98,22 @@ class ViCLIPVision(nn.Module):
             return t[:, :T]
         return resize_temporal(t, T)
 
+    def forward_fv(self, x):
+        """Upstream's forward as written (f_v only, nothing kept): for timing."""
+        x = self.conv1(x)
+        B, C, T, H, W = x.shape
+        x = x.permute(0, 2, 3, 4, 1).reshape(B * T, H * W, C)
+        x = torch.cat([self.class_embedding + torch.zeros(x.shape[0], 1, C, dtype=x.dtype), x], dim=1)
+        x = x + self.positional_embedding
+        cls_tokens = x[:B, :1, :]
+        x = x[:, 1:].reshape(B, T, H * W, C).permute(0, 2, 1, 3).reshape(B * H * W, T, C)
+        x = x + self.temporal(T)
+        x = torch.cat((cls_tokens, x.reshape(B, H * W * T, C)), dim=1)
+        x = self.ln_pre(x).permute(1, 0, 2)
+        for blk in self.transformer.resblocks:
+            x = blk(x)
+        return self.ln_post(x)[0] @ self.proj
+
     def forward(self, x):
         """x [B,3,T,H,W] -> dict of every intermediate (token tensors batch first)."""
         out = {}
