@@ -141,7 +141,7 @@ fuzz: $(BUILD)/libovad_cudaemu.a
 	    tests/fuzz/$$t.c $(LIB_SRC) $(BUILD)/libovad_cudaemu.a $(LDLIBS) -lstdc++ -o build-fuzz/$$t || exit 1; \
 	  corpus=tests/fuzz/corpus/$${t#fuzz_}; mkdir -p build-fuzz/corpus-$$t; \
 	  echo "== fuzzing $$t for $(FUZZ_SECONDS) s"; \
-	  build-fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build-fuzz/corpus-$$t $$corpus || exit 1; \
+	  build-fuzz/$$t -artifact_prefix=build-fuzz/ -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build-fuzz/corpus-$$t $$corpus || exit 1; \
 	done
 
 bench: $(BUILD)/ovad

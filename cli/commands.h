@@ -13,6 +13,7 @@ typedef struct {
 int cmd_op(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_ckpt(int argc, char **argv);
 int cmd_encode(int argc, char **argv);
 
 #endif

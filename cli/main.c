@@ -10,6 +10,7 @@ static const ovCommand commands[] = {
     {"encode", "runs a video encoder (ViCLIP, CLIP-ViP, CLIP) on a clip and dumps its intermediates (ovad encode --help)",
      cmd_encode},
     {"eval", "frame-mAP / video-mAP of a detections CSV against a dataset's ground truth (ovad eval --help)", cmd_eval},
+    {"ckpt", "list the tensors of a .safetensors/.pth/.pt checkpoint, or convert one to safetensors", cmd_ckpt},
 };
 
 static void usage(FILE *f) {

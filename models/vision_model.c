@@ -8,12 +8,7 @@
 #include "autograd/ops.h"
 #include "tensor/error.h"
 
-#if defined(__has_include)
-#if __has_include("nn/pth.h")
 #include "nn/pth.h"
-#define OV_HAVE_PTH 1
-#endif
-#endif
 
 /* "key=value,key=value" over a named base configuration (see vision_model.h). */
 static int apply_overrides(ovVisionCfg *cfg, const char *spec, const char *name) {
@@ -135,40 +130,9 @@ int ov_vision_model_load(ovVisionModel *vm, const ovTensorDict *sd, const char *
     return rc;
 }
 
-bool ov_vision_can_read_pth(void) {
-#ifdef OV_HAVE_PTH
-    return true;
-#else
-    return false;
-#endif
-}
-
-#ifndef OV_HAVE_PTH
-/* True when the file starts like a zip archive (torch.save's format since PyTorch 1.6) or a
- * protocol-2 pickle (the legacy format); a safetensors file starts with its header's length. */
-static bool looks_like_torch(const char *path) {
-    unsigned char b[4] = {0};
-    FILE *f = fopen(path, "rb");
-    if (!f) return false;
-    size_t n = fread(b, 1, 4, f);
-    fclose(f);
-    return n == 4 && ((b[0] == 'P' && b[1] == 'K' && b[2] == 3 && b[3] == 4) || (b[0] == 0x80 && b[1] == 2 && b[2] == 0x8a));
-}
-#endif
-
 int ov_vision_model_load_file(ovVisionModel *vm, const char *path, ovLoadReport *rep) {
     ov_scope_begin();
-    ovTensorDict *sd;
-#ifdef OV_HAVE_PTH
-    sd = ov_ckpt_load(path, NULL, NULL);
-#else
-    if (looks_like_torch(path)) {
-        ov_error("%s: a torch.save checkpoint, and this build has no .pth reader (nn/pth.h); convert it to safetensors", path);
-        sd = NULL;
-    } else {
-        sd = ov_dict_load_safetensors(path);
-    }
-#endif
+    ovTensorDict *sd = ov_weights_load(path, NULL, NULL); /* safetensors or torch.save; ViCLIP's 'model' entry */
     int rc = sd ? ov_vision_model_load(vm, sd, path, rep) : -1;
     ov_scope_end();
     return rc;

@@ -1,7 +1,7 @@
 /* vision_model.h: one front for the three video encoders, by name ("viclip-b16", "viclip-l14",
  * "clipvip-b16", "clip-b16") or by configuration: building the module tree under the names of
- * its checkpoints, loading a checkpoint file (safetensors; torch .pth/.pt through nn/pth.h when it
- * is in the tree) with only the vision keys selected, normalising clips and running the forward.
+ * its checkpoints, loading a checkpoint file (safetensors or torch .pth/.pt, nn/pth.h) with only
+ * the vision keys selected, normalising clips and running the forward.
  * `ovad encode` and `ovad bench encode` are written with it.
  *
  *     ovVisionModel *vm = ov_vision_model_new_named("viclip-b16", 0);
@@ -55,11 +55,9 @@ int ov_vision_model_prefixes(const ovVisionModel *vm, const char *const **prefix
  * selected keys must match the model exactly (strict): the report and ov_last_error() name every
  * missing, unexpected or mis-shaped one. 0 or -1. */
 int ov_vision_model_load(ovVisionModel *vm, const ovTensorDict *sd, const char *source, ovLoadReport *rep);
-/* The same from a file: safetensors, or a torch.save archive when nn/pth.h is built in (ViCLIP's
- * {'model': state_dict} is found by itself). */
+/* The same from a file: safetensors or a torch.save archive (ov_weights_load: ViCLIP's
+ * {'model': state_dict} entry is found by itself). */
 int ov_vision_model_load_file(ovVisionModel *vm, const char *path, ovLoadReport *rep);
-/* Whether this build reads torch .pth/.pt files. */
-bool ov_vision_can_read_pth(void);
 
 ovVisionOut ov_vision_model_forward(ovVisionModel *vm, ovTensor *x, const ovVisionOpts *o);
 

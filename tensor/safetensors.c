@@ -99,8 +99,8 @@ static int parse_entry(ovSafetensors *st, const cJSON *item, Entry *e) {
     uint64_t numel = 1;
     for (int d = 0; d < nd; d++) {
         const cJSON *v = cJSON_GetArrayItem(sh, d);
-        if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble != (double)(int64_t)v->valuedouble ||
-            v->valuedouble > 9.0e15)
+        if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 9.0e15 || /* range first: the cast */
+            v->valuedouble != (double)(int64_t)v->valuedouble)
             return ov_error("%s: tensor '%s' has an invalid size in dim %d of its shape", p, name, d);
         e->shape[d] = (int64_t)v->valuedouble;
         if (e->shape[d] && numel > UINT64_MAX / (uint64_t)e->shape[d])
@@ -110,7 +110,8 @@ static int parse_entry(ovSafetensors *st, const cJSON *item, Entry *e) {
     if (!cJSON_IsArray(off) || cJSON_GetArraySize(off) != 2)
         return ov_error("%s: tensor '%s' has no \"data_offsets\" [begin, end]", p, name);
     const cJSON *b = cJSON_GetArrayItem(off, 0), *en = cJSON_GetArrayItem(off, 1);
-    if (!cJSON_IsNumber(b) || !cJSON_IsNumber(en) || b->valuedouble < 0 || en->valuedouble < b->valuedouble)
+    if (!cJSON_IsNumber(b) || !cJSON_IsNumber(en) || b->valuedouble < 0 || en->valuedouble < b->valuedouble ||
+        en->valuedouble >= 18446744073709551616.0) /* beyond u64 the cast below is undefined */
         return ov_error("%s: tensor '%s' has invalid data_offsets", p, name);
     e->begin = (uint64_t)b->valuedouble;
     e->end = (uint64_t)en->valuedouble;

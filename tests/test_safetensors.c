@@ -131,6 +131,9 @@ START_TEST(test_malformed_files_rejected) {
                   12, "overlapping");
     expect_reject("shape.st", "{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", 4, "invalid size");
     expect_reject("offs.st", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,0]}}", 4, "data_offsets");
+    /* numbers beyond the integer types are refused before any cast */
+    expect_reject("hugedim.st", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1e30],\"data_offsets\":[0,4]}}", 4, "invalid size");
+    expect_reject("hugeoff.st", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,1e30]}}", 4, "data_offsets");
     expect_reject("meta.st", "{\"__metadata__\":{\"k\":3}}", 0, "not a string");
     expect_reject("dup.st",
                   "{\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]},"
