@@ -33,7 +33,7 @@ static const char *usage_text =
     "--model    viclip-b16, viclip-l14, clipvip-b16 or clip-b16; NAME:key=value,... changes sizes\n"
     "           (width, layers, heads, patch, image, out, table_frames, add_cls, mlp, frames, input).\n"
     "--weights  a checkpoint with the model's own key names (vision_encoder.*, clipmodel.vision_model.*,\n"
-    "           visual.*): safetensors, or torch .pth/.pt when the build has the .pth reader; text\n"
+    "           visual.*): safetensors or torch .pth/.pt (ViCLIP's {'model': ...} entry found); text\n"
     "           tower keys are ignored. random:SEED uses seeded random weights.\n"
     "--video    a video file; --frames a folder of PNG/JPEG frames (sorted by name).\n"
     "           T frames (--num-frames; 8 for ViCLIP and CLIP, 12 for CLIP-ViP) are sampled as the\n"
