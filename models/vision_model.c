@@ -6,34 +6,66 @@
 #include <string.h>
 
 #include "autograd/ops.h"
+#include "nn/pth.h"
 #include "tensor/error.h"
 
-#include "nn/pth.h"
+/* The sizes a name can change, as pointers into the configuration of its architecture (NULL
+ * where that architecture has no such size). */
+typedef struct {
+    const char *key;
+    int64_t *slot;
+} Size;
+
+static int sizes_of(ovVisionCfg *c, Size *s) {
+    ovViCLIPVisionCfg *v = &c->viclip;
+    ovCLIPViPVisionCfg *p = &c->clipvip;
+    ovCLIPImageCfg *i = &c->clip;
+    int n = 0;
+    switch (c->arch) {
+    case OV_VISION_VICLIP:
+        s[n++] = (Size){"width", &v->width}, s[n++] = (Size){"layers", &v->layers}, s[n++] = (Size){"heads", &v->heads};
+        s[n++] = (Size){"patch", &v->patch}, s[n++] = (Size){"image", &v->image_size}, s[n++] = (Size){"out", &v->output_dim};
+        s[n++] = (Size){"table_frames", &v->frames};
+        break;
+    case OV_VISION_CLIPVIP:
+        s[n++] = (Size){"width", &p->width}, s[n++] = (Size){"layers", &p->layers}, s[n++] = (Size){"heads", &p->heads};
+        s[n++] = (Size){"patch", &p->patch}, s[n++] = (Size){"image", &p->image_size}, s[n++] = (Size){"out", &p->output_dim};
+        s[n++] = (Size){"table_frames", &p->temporal_size}, s[n++] = (Size){"add_cls", &p->add_cls};
+        s[n++] = (Size){"mlp", &p->mlp};
+        break;
+    case OV_VISION_CLIP:
+        s[n++] = (Size){"width", &i->width}, s[n++] = (Size){"layers", &i->layers}, s[n++] = (Size){"heads", &i->heads};
+        s[n++] = (Size){"patch", &i->patch}, s[n++] = (Size){"image", &i->image_size}, s[n++] = (Size){"out", &i->output_dim};
+        break;
+    }
+    return n;
+}
+
+static int64_t size_named(ovVisionCfg *c, const char *key) {
+    Size s[16];
+    int n = sizes_of(c, s);
+    for (int k = 0; k < n; k++)
+        if (!strcmp(s[k].key, key)) return *s[k].slot;
+    return 0;
+}
 
 /* "key=value,key=value" over a named base configuration (see vision_model.h). */
 static int apply_overrides(ovVisionCfg *cfg, const char *spec, const char *name) {
     char buf[256];
     snprintf(buf, sizeof buf, "%s", spec);
+    Size s[16];
+    int n = sizes_of(cfg, s);
     for (char *save = NULL, *kv = strtok_r(buf, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(kv, '='), *end = NULL;
         long long v = eq ? strtoll(eq + 1, &end, 10) : 0;
-        if (!eq || end == eq + 1 || *end || v < 0) return ov_error("model '%s': '%s' is not key=integer", name, kv);
+        if (!eq || end == eq + 1 || *end || v < 0 || v > (1 << 20)) return ov_error("model '%s': '%s' is not key=integer", name, kv);
         *eq = 0;
-        int64_t *slot = NULL;
-        bool vc = cfg->arch == OV_VISION_VICLIP, vp = cfg->arch == OV_VISION_CLIPVIP;
-        if (!strcmp(kv, "width")) slot = vc ? &cfg->viclip.width : vp ? &cfg->clipvip.width : &cfg->clip.width;
-        else if (!strcmp(kv, "layers")) slot = vc ? &cfg->viclip.layers : vp ? &cfg->clipvip.layers : &cfg->clip.layers;
-        else if (!strcmp(kv, "heads")) slot = vc ? &cfg->viclip.heads : vp ? &cfg->clipvip.heads : &cfg->clip.heads;
-        else if (!strcmp(kv, "patch")) slot = vc ? &cfg->viclip.patch : vp ? &cfg->clipvip.patch : &cfg->clip.patch;
-        else if (!strcmp(kv, "image")) slot = vc ? &cfg->viclip.image_size : vp ? &cfg->clipvip.image_size : &cfg->clip.image_size;
-        else if (!strcmp(kv, "out")) slot = vc ? &cfg->viclip.output_dim : vp ? &cfg->clipvip.output_dim : &cfg->clip.output_dim;
-        else if (!strcmp(kv, "table_frames") && cfg->arch != OV_VISION_CLIP) slot = vc ? &cfg->viclip.frames : &cfg->clipvip.temporal_size;
-        else if (!strcmp(kv, "add_cls") && vp) slot = &cfg->clipvip.add_cls;
-        else if (!strcmp(kv, "mlp") && vp) slot = &cfg->clipvip.mlp;
+        int k = 0;
+        while (k < n && strcmp(s[k].key, kv)) k++;
+        if (k < n) *s[k].slot = v;
         else if (!strcmp(kv, "frames")) cfg->frames = (int)v;
         else if (!strcmp(kv, "input")) cfg->input_h = cfg->input_w = v;
-        if (slot) *slot = v;
-        else if (strcmp(kv, "frames") && strcmp(kv, "input"))
+        else
             return ov_error("model '%s': unknown or inapplicable key '%s' (width, layers, heads, patch, image, out, "
                             "table_frames, add_cls, mlp, frames, input)", name, kv);
     }
@@ -62,14 +94,13 @@ int ov_vision_cfg_named(const char *name, ovVisionCfg *cfg) {
                         "followed by :key=value,... to change its sizes)", name);
     }
     if (colon && apply_overrides(cfg, colon + 1, name) != 0) return -1;
-    int64_t w = cfg->arch == OV_VISION_VICLIP ? cfg->viclip.width : cfg->arch == OV_VISION_CLIPVIP ? cfg->clipvip.width : cfg->clip.width;
-    int64_t h = cfg->arch == OV_VISION_VICLIP ? cfg->viclip.heads : cfg->arch == OV_VISION_CLIPVIP ? cfg->clipvip.heads : cfg->clip.heads;
-    int64_t p = cfg->arch == OV_VISION_VICLIP ? cfg->viclip.patch : cfg->arch == OV_VISION_CLIPVIP ? cfg->clipvip.patch : cfg->clip.patch;
-    int64_t img = cfg->arch == OV_VISION_VICLIP ? cfg->viclip.image_size
-                  : cfg->arch == OV_VISION_CLIPVIP ? cfg->clipvip.image_size : cfg->clip.image_size;
-    if (w < 1 || h < 1 || w % h || p < 1 || img < p || cfg->frames < 1 || cfg->input_h < p)
-        return ov_error("model '%s': width %lld must be a multiple of heads %lld, and image %lld and input %lld at least "
-                        "the patch %lld", name, (long long)w, (long long)h, (long long)img, (long long)cfg->input_h, (long long)p);
+    int64_t w = size_named(cfg, "width"), h = size_named(cfg, "heads"), p = size_named(cfg, "patch");
+    int64_t img = size_named(cfg, "image"), layers = size_named(cfg, "layers");
+    if (w < 1 || h < 1 || w % h || p < 1 || img < p || cfg->frames < 1 || cfg->input_h < p || layers > OV_VISION_MAX_BLOCKS)
+        return ov_error("model '%s': width %lld must be a multiple of heads %lld, image %lld and input %lld at least the "
+                        "patch %lld, layers at most %d",
+                        name, (long long)w, (long long)h, (long long)img, (long long)cfg->input_h, (long long)p,
+                        OV_VISION_MAX_BLOCKS);
     return 0;
 }
 

@@ -511,8 +511,20 @@ START_TEST(test_errors_are_clear) {
         ck_abort_msg("a 20-pixel-high input was accepted with patch 8");
     }
     ck_assert_msg(strstr(ov_last_error(), "multiples of the patch size 8"), "%s", ov_last_error());
-    ck_assert_int_eq(ov_vision_cfg_named("viclip-b32", &(ovVisionCfg){0}), -1);
+    ovVisionCfg cfg;
+    ck_assert_int_eq(ov_vision_cfg_named("viclip-b32", &cfg), -1);
     ck_assert_msg(strstr(ov_last_error(), "viclip-b16"), "%s", ov_last_error());
+    /* sizes by name */
+    ck_assert_int_eq(ov_vision_cfg_named("viclip-l14", &cfg), 0);
+    ck_assert(cfg.viclip.width == 1024 && cfg.viclip.patch == 14 && cfg.viclip.output_dim == 768);
+    ck_assert_int_eq(ov_vision_cfg_named("viclip:width=32,heads=4,table_frames=3,frames=5,input=64", &cfg), 0);
+    ck_assert(cfg.viclip.width == 32 && cfg.viclip.heads == 4 && cfg.viclip.frames == 3 && cfg.viclip.layers == 12);
+    ck_assert(cfg.frames == 5 && cfg.input_h == 64 && cfg.input_w == 64);
+    ck_assert_int_eq(ov_vision_cfg_named("clipvip:width=32,heads=3", &cfg), -1);
+    ck_assert_msg(strstr(ov_last_error(), "multiple of heads 3"), "%s", ov_last_error());
+    ck_assert_int_eq(ov_vision_cfg_named("clip:table_frames=3", &cfg), -1);
+    ck_assert_msg(strstr(ov_last_error(), "inapplicable key 'table_frames'"), "%s", ov_last_error());
+    ck_assert_int_eq(ov_vision_cfg_named("clipvip:add_cls=x", &cfg), -1);
     ov_module_free(&vm->m);
     ov_scope_end();
 }
