@@ -229,9 +229,13 @@ static int run(const Args *a) {
         rc = ov_vision_model_load(vm, sd, a->weights, NULL);
         ov_module_free(&r->m);
     } else {
-        ovLoadReport rep;
+        ovLoadReport rep = {0};
         rc = ov_vision_model_load_file(vm, a->weights, &rep);
         if (rc == 0) printf("weights: %s, %d tensors\n", a->weights, rep.loaded);
+        else if (rep.n_missing + rep.n_unexpected + rep.n_mismatched) { /* every key, one a line */
+            ov_load_report_print(&rep, stderr);
+            ov_error("%s does not match %s (keys above)", a->weights, a->model);
+        }
     }
     if (rc != 0) goto done;
     rc = -1;
