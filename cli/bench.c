@@ -14,15 +14,18 @@ static const ovBench benches[] = {
     {"softmax", "row softmax of ViT-B/16 attention scores in GB/s", ov_bench_softmax},
     {"layernorm", "layer norm of the ViT-B/16 residual stream in GB/s", ov_bench_layernorm},
     {"elementwise", "exp, quick_gelu and add over the ViT-B/16 MLP activations in GB/s", ov_bench_elementwise},
+    {"encode", "one forward of a video encoder (--model, default viclip-b16: 8x224x224) in s and peak MB", ov_bench_encode},
 };
 #define N_BENCHES (int)(sizeof benches / sizeof benches[0])
 
 static const char *usage_text =
-    "usage: ovad bench [--threads 1,2] [--reps N] [--isa auto|scalar|avx2|avx512] [all | NAME ...]\n"
+    "usage: ovad bench [--threads 1,2] [--reps N] [--isa auto|scalar|avx2|avx512] [--model NAME]\n"
+    "                  [all | NAME ...]\n"
     "\n"
     "Runs the named benchmarks (all when none or `all` is given) at each thread count and prints\n"
     "throughput with its ratio against a simple baseline timed in the same process. Times are the\n"
     "best of N repetitions (default 5) after a warmup. --isa forces the GEMM micro-kernel.\n"
+    "--model picks the encoder of `encode` (viclip-b16, viclip-l14, clipvip-b16, clip-b16).\n"
     "\nbenchmarks:\n";
 
 static void usage(FILE *f) {
@@ -58,7 +61,7 @@ static int parse_threads(const char *s, ovBenchOpts *o) {
 }
 
 int cmd_bench(int argc, char **argv) {
-    ovBenchOpts o = {.n_threads = 2, .threads = {1, 2}, .reps = 5, .isa = NULL};
+    ovBenchOpts o = {.n_threads = 2, .threads = {1, 2}, .reps = 5, .isa = NULL, .model = NULL};
     const char *names[64];
     int n_names = 0;
     for (int i = 1; i < argc; i++) {
@@ -79,6 +82,8 @@ int cmd_bench(int argc, char **argv) {
             }
         } else if (!strcmp(a, "--isa") && i + 1 < argc) {
             o.isa = argv[++i];
+        } else if (!strcmp(a, "--model") && i + 1 < argc) {
+            o.model = argv[++i];
         } else if (a[0] == '-') {
             fprintf(stderr, "ovad bench: unknown option '%s'\n\n", a);
             usage(stderr);

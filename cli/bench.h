@@ -15,6 +15,7 @@ typedef struct {
     int threads[OV_BENCH_MAX_THREADS]; /* thread counts to run at (omp_set_num_threads) */
     int reps;                          /* timed repetitions (best one kept) */
     const char *isa;                   /* gemm micro-kernel to force, or NULL for auto */
+    const char *model;                 /* encode: the vision model (NULL: viclip-b16) */
 } ovBenchOpts;
 
 typedef struct {
@@ -32,5 +33,6 @@ int ov_bench_gemm(const ovBenchOpts *o);
 int ov_bench_softmax(const ovBenchOpts *o);
 int ov_bench_layernorm(const ovBenchOpts *o);
 int ov_bench_elementwise(const ovBenchOpts *o);
+int ov_bench_encode(const ovBenchOpts *o); /* cli/bench_encode.c */
 
 #endif

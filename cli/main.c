@@ -7,8 +7,13 @@
 static const ovCommand commands[] = {
     {"op", "run one op of the table on tensors from a safetensors file (--list: every signature)", cmd_op},
     {"bench", "benchmarks: GFLOP/s or GB/s against a baseline run in the same process (ovad bench --help)", cmd_bench},
+    {"tokenize", "CLIP BPE token ids of texts, framed for clip, viclip, clipvip or openmixer (ovad tokenize --help)",
+     cmd_tokenize},
+    {"encode", "runs a video encoder (ViCLIP, CLIP-ViP, CLIP) on a clip and dumps its intermediates (ovad encode --help)",
+     cmd_encode},
     {"eval", "frame-mAP / video-mAP of a detections CSV against a dataset's ground truth (ovad eval --help)", cmd_eval},
     {"ckpt", "list the tensors of a .safetensors/.pth/.pt checkpoint, or convert one to safetensors", cmd_ckpt},
+    {"data", "datasets: write the synthetic dataset (data synth), print a dataset's numbers (data stats)", cmd_data},
 };
 
 static void usage(FILE *f) {

@@ -158,9 +158,9 @@ START_TEST(test_errors) {
     ck_assert_int_eq(run("eval --dataset ava --gt a --dets b --metric video-map"), 2);
     ck_assert_int_eq(run("eval --dataset jhmdb --gt " FIX "jhmdb/gt.csv --split 2 --dets " FIX "jhmdb/dets.csv"), 1);
     ck_assert_msg(strstr(output, "no test videos for split 2"), "%s", output);
-    /* a file in a dataset's own format: not wired yet, said so */
+    /* a file that is no ground truth in any known format: the readers say what it is not */
     ck_assert_int_eq(run("eval --dataset jhmdb --gt " FIX "jhmdb/dets.csv --dets " FIX "jhmdb/dets.csv"), 1);
-    ck_assert_msg(strstr(output, "not wired into the evaluators yet"), "%s", output);
+    ck_assert_msg(strstr(output, "dets.csv: not an ACT ground-truth pickle"), "%s", output);
     ck_assert_int_eq(run("eval --help"), 0);
     ck_assert_msg(strstr(output, "usage: ovad eval"), "%s", output);
     ck_assert_int_eq(run("--help"), 0);

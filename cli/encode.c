@@ -1,0 +1,290 @@
+/* encode.c: `ovad encode`: runs a video encoder of the model zoo (models/vision_model.h) on a clip
+ * from a video file or a folder of frames and writes its named intermediates to a safetensors
+ * file for auditing: the normalised input, the embeddings, every block's output on request, f_v,
+ * the patch maps and, given text features, the patch-text similarity maps. Frames are sampled as
+ * each model's reference does at test time (ViCLIP's "middle" segments; CLIP-ViP's
+ * linspace(0, n-1, T)), resized bilinearly (cv2.resize INTER_LINEAR, as the ViCLIP demo does) and
+ * normalised with the model's statistics. --compare checks the dump against a reference dump. */
+#include <dirent.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "autograd/grad_mode.h"
+#include "autograd/ops.h"
+#include "cli/commands.h"
+#include "data/clip.h"
+#include "data/image.h"
+#include "data/transform.h"
+#include "data/video.h"
+#include "kernels/cuda/device.h"
+#include "models/vision_check.h"
+#include "models/vision_model.h"
+#include "tensor/error.h"
+
+static const char *usage_text =
+    "usage: ovad encode --model NAME --weights FILE (--video FILE | --frames DIR) --dump OUT.safetensors\n"
+    "                   [--blocks] [--text-features F.safetensors] [--text \"...\"] [--num-frames T]\n"
+    "                   [--size HxW] [--device cpu|cuda] [--compare REF.safetensors [--tol 1e-4]]\n"
+    "\n"
+    "--model    viclip-b16, viclip-l14, clipvip-b16 or clip-b16; NAME:key=value,... changes sizes\n"
+    "           (width, layers, heads, patch, image, out, table_frames, add_cls, mlp, frames, input).\n"
+    "--weights  a checkpoint with the model's own key names (vision_encoder.*, clipmodel.vision_model.*,\n"
+    "           visual.*): safetensors or torch .pth/.pt (ViCLIP's {'model': ...} entry found); text\n"
+    "           tower keys are ignored. random:SEED uses seeded random weights.\n"
+    "--video    a video file; --frames a folder of PNG/JPEG frames (sorted by name).\n"
+    "           T frames (--num-frames; 8 for ViCLIP and CLIP, 12 for CLIP-ViP) are sampled as the\n"
+    "           model's reference does and resized to --size (default 224x224).\n"
+    "--dump     writes input, embed, pre, block.i (with --blocks), last_hidden, f_v, f_frames (CLIP),\n"
+    "           patch_map (before the final norm, [B,C,T,h,w]), patch_map_ln, patch_map_proj (norm +\n"
+    "           projection), patch_map_projraw (projection only), ritsm (CLIP-ViP), frame_indices.\n"
+    "--text-features  [K,D] features (the tensor `text_features`, or the file's only tensor): adds\n"
+    "           patch_text_sim [B,K,T,h,w] and text_logits [B,K] (cosines).\n"
+    "--text     needs the text encoders, which are not in this build yet (use --text-features).\n"
+    "--compare  compares the dump's tensors (not frame_indices) with those of the same names in a\n"
+    "           reference dump and fails above --tol (relative; default 1e-4).\n";
+
+typedef struct {
+    const char *model, *weights, *video, *frames, *dump, *text_features, *text, *compare, *device;
+    bool blocks;
+    int num_frames;
+    int64_t h, w;
+    double tol;
+} Args;
+
+static int parse_args(int argc, char **argv, Args *a) {
+    *a = (Args){.device = "cpu", .tol = 1e-4};
+    for (int i = 1; i < argc; i++) {
+        const char *k = argv[i];
+        if (!strcmp(k, "--help") || !strcmp(k, "-h")) return 1;
+        if (!strcmp(k, "--blocks")) {
+            a->blocks = true;
+            continue;
+        }
+        if (i + 1 >= argc) return ov_error("%s needs a value", k);
+        const char *v = argv[++i];
+        if (!strcmp(k, "--model")) a->model = v;
+        else if (!strcmp(k, "--weights")) a->weights = v;
+        else if (!strcmp(k, "--video")) a->video = v;
+        else if (!strcmp(k, "--frames")) a->frames = v;
+        else if (!strcmp(k, "--dump")) a->dump = v;
+        else if (!strcmp(k, "--text-features")) a->text_features = v;
+        else if (!strcmp(k, "--text")) a->text = v;
+        else if (!strcmp(k, "--compare")) a->compare = v;
+        else if (!strcmp(k, "--device")) a->device = v;
+        else if (!strcmp(k, "--tol")) a->tol = atof(v);
+        else if (!strcmp(k, "--num-frames")) {
+            a->num_frames = atoi(v);
+            if (a->num_frames < 1 || a->num_frames > 1024) return ov_error("--num-frames takes 1..1024, got '%s'", v);
+        } else if (!strcmp(k, "--size")) {
+            long long h, w;
+            char x;
+            if (sscanf(v, "%lld%c%lld", &h, &x, &w) != 3 || x != 'x' || h < 1 || w < 1 || h > 8192 || w > 8192)
+                return ov_error("--size takes HxW, e.g. 224x224, got '%s'", v);
+            a->h = h, a->w = w;
+        } else return ov_error("unknown option '%s'", k);
+    }
+    if (!a->model || !a->weights || !a->dump || (!a->video == !a->frames))
+        return ov_error("--model, --weights, --dump and one of --video / --frames are required");
+    if (strcmp(a->device, "cpu") && strcmp(a->device, "cuda")) return ov_error("--device is cpu or cuda, got '%s'", a->device);
+    return 0;
+}
+
+/* CLIP-ViP's test sampling (XPretrain): floor(linspace(0, n-1, T)). */
+static void linspace_indices(int64_t n, int T, int64_t *out) {
+    for (int i = 0; i < T; i++) out[i] = T > 1 ? (int64_t)floor((double)i * (double)(n - 1) / (double)(T - 1)) : 0;
+}
+
+static int sample(ovVisionArch arch, int64_t n, int T, int64_t *idx) {
+    if (n < 1) return ov_error("no frames to sample from");
+    if (arch == OV_VISION_CLIPVIP) {
+        linspace_indices(n, T, idx);
+        return 0;
+    }
+    return ov_clip_viclip_middle(n, T, idx);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static bool is_image_name(const char *s) {
+    const char *dot = strrchr(s, '.');
+    return dot && (!strcasecmp(dot, ".png") || !strcasecmp(dot, ".jpg") || !strcasecmp(dot, ".jpeg"));
+}
+
+/* The sampled frames of a folder, u8 [T,H,W,3]. */
+static ovTensor *read_folder(const char *dir, ovVisionArch arch, int T, int64_t *idx) {
+    DIR *d = opendir(dir);
+    if (!d) {
+        ov_error("%s: cannot open the frames folder", dir);
+        return NULL;
+    }
+    char **names = NULL;
+    int n = 0, cap = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (!is_image_name(e->d_name)) continue;
+        if (n == cap) names = realloc(names, sizeof *names * (size_t)(cap = cap ? 2 * cap : 64));
+        names[n++] = strdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, (size_t)n, sizeof *names, cmp_str);
+    ovTensor *out = NULL, *frames[1024];
+    if (n == 0) ov_error("%s: no .png/.jpg frames", dir);
+    else if (sample(arch, n, T, idx) == 0) {
+        int ok = 1;
+        for (int i = 0; i < T && ok; i++) {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%s", dir, names[idx[i]]);
+            frames[i] = ov_image_read(path);
+            ok = frames[i] && (i == 0 || ov_same_shape(frames[i], frames[0]));
+            if (frames[i] && !ok) ov_error("%s: %lldx%lld, the first frame is %lldx%lld", path, (long long)frames[i]->shape[1],
+                                           (long long)frames[i]->shape[0], (long long)frames[0]->shape[1],
+                                           (long long)frames[0]->shape[0]);
+        }
+        if (ok) out = ov_stack(T, frames, 0);
+    }
+    for (int i = 0; i < n; i++) free(names[i]);
+    free(names);
+    return out;
+}
+
+static ovTensor *read_video(const char *path, ovVisionArch arch, int T, int64_t *idx) {
+    ovVideo *v = ov_video_open(path);
+    if (!v) return NULL;
+    ovTensor *out = sample(arch, ov_video_frames(v), T, idx) == 0 ? ov_video_read_frames(v, T, idx) : NULL;
+    ov_video_close(v);
+    return out;
+}
+
+static ovTensor *load_text_features(const char *path) {
+    ovTensorDict *d = ov_dict_load_safetensors(path);
+    if (!d) return NULL;
+    ovTensor *t = ov_dict_get(d, "text_features");
+    if (!t && d->n == 1) t = d->tensors[0];
+    if (!t || t->ndim != 2 || !ov_dtype_is_float(t->dtype)) {
+        ov_error("%s: needs a [K, D] float tensor named text_features (or a single tensor)", path);
+        return NULL;
+    }
+    return ov_to(t, OV_F32);
+}
+
+/* The forward, the dump and the comparison; 0 or -1. */
+static int encode(ovVisionModel *vm, const Args *a, ovClip *clip, ovTensor *text, ovDevice dev, const int64_t *idx, int T) {
+    /* [T,H,W,3] u8 -> [3,T,H,W] in [0,1] -> the model's normalisation -> [1,3,T,H,W] */
+    ovTensor *x01 = ov_clip_normalize(clip, &(ovNorm){{0, 0, 0}, {1, 1, 1}, false}, 0);
+    ovTensor *x = ov_unsqueeze(ov_vision_normalize(vm->arch, ov_to_device(x01, dev)), 0);
+    ov_no_grad_begin();
+    double t0 = omp_get_wtime();
+    ovVisionOut out = ov_vision_model_forward(vm, x, &(ovVisionOpts){.keep_blocks = a->blocks});
+    ovTensorDict *d = ov_dict_new();
+    ov_dict_set(d, "input", x);
+    ov_vision_model_dump(vm, &out, text ? ov_to_device(text, dev) : NULL, d);
+    ovTensor *fv = ov_to_device(out.f_v, OV_DEV_CPU); /* waits for the device */
+    double dt = omp_get_wtime() - t0;
+    ov_no_grad_end();
+    ov_dict_set(d, "frame_indices", ov_from_data(idx, OV_SHAPE(T), OV_I64));
+    for (int i = 0; i < d->n; i++) d->tensors[i] = ov_contiguous(ov_to_device(d->tensors[i], OV_DEV_CPU));
+
+    printf("model: %s, %s, %d frames [", a->model, a->device, T);
+    for (int i = 0; i < T; i++) printf("%s%lld", i ? " " : "", (long long)idx[i]);
+    printf("] of %s, %lldx%lld\n", a->video ? a->video : a->frames, (long long)clip->h, (long long)clip->w);
+    printf("f_v: [1, %lld], |f_v| = %.6g; patch grid %lldx%lldx%lld; forward %.3f s\n", (long long)fv->shape[1],
+           ov_get_flat(ov_norm(fv, 0, NULL, false), 0), (long long)out.T, (long long)out.h, (long long)out.w, dt);
+    const char *keys[] = {"model", "source"}, *vals[] = {a->model, a->video ? a->video : a->frames};
+    if (ov_dict_save_safetensors(d, a->dump, 2, keys, vals) != 0) return -1;
+    printf("wrote %d tensors to %s\n", d->n, a->dump);
+    if (!a->compare) return 0;
+    ovTensorDict *ref = ov_dict_load_safetensors(a->compare), *model_out = ov_dict_new();
+    int n = 0;
+    if (!ref) return -1;
+    for (int i = 0; i < d->n; i++) /* the model's tensors, not the bookkeeping */
+        if (strcmp(d->names[i], "frame_indices")) ov_dict_set(model_out, d->names[i], d->tensors[i]);
+    if (ov_compare_dicts(model_out, ref, a->tol, stdout, &n) != 0 || n == 0)
+        return ov_error("%s: %s", a->compare, n ? "the dump differs (table above)" : "no tensor in common with the dump");
+    printf("%d tensors match %s within %g\n", n, a->compare, a->tol);
+    return 0;
+}
+/* encode() with shape errors inside the model turned into an error message instead of an abort. */
+static int encode_trapped(ovVisionModel *vm, const Args *a, ovClip *clip, ovTensor *text, ovDevice dev, const int64_t *idx,
+                          int T) {
+    ovTrap trap;
+    if (!OV_TRY(&trap)) return -1;
+    int rc = encode(vm, a, clip, text, dev, idx, T);
+    ov_trap_pop(&trap);
+    return rc;
+}
+
+static int run(const Args *a) {
+    ovVisionModel *vm = ov_vision_model_new_named(a->model, 0);
+    if (!vm) return -1;
+    ov_module_train(&vm->m, false);
+    ovDevice dev = strcmp(a->device, "cuda") ? OV_DEV_CPU : OV_DEV_CUDA;
+    int rc = -1;
+    ov_scope_begin();
+    if (!strncmp(a->weights, "random:", 7)) {
+        ovVisionModel *r = ov_vision_model_new_named(a->model, strtoull(a->weights + 7, NULL, 10));
+        ovTensorDict *sd = ov_module_state(&r->m, false);
+        rc = ov_vision_model_load(vm, sd, a->weights, NULL);
+        ov_module_free(&r->m);
+    } else {
+        ovLoadReport rep = {0};
+        rc = ov_vision_model_load_file(vm, a->weights, &rep);
+        if (rc == 0) printf("weights: %s, %d tensors\n", a->weights, rep.loaded);
+        else if (rep.n_missing + rep.n_unexpected + rep.n_mismatched) { /* every key, one a line */
+            ov_load_report_print(&rep, stderr);
+            ov_error("%s does not match %s (keys above)", a->weights, a->model);
+        }
+    }
+    if (rc != 0) goto done;
+    rc = -1;
+    if (dev == OV_DEV_CUDA) {
+        if (ov_cuda_device_count() < 1) {
+            ov_error("--device cuda: %s", ov_cuda_unavailable_reason());
+            goto done;
+        }
+        ov_module_to_device(&vm->m, dev);
+    }
+    int T = a->num_frames ? a->num_frames : vm->cfg.frames;
+    int64_t idx[1024];
+    ovTensor *frames = a->video ? read_video(a->video, vm->arch, T, idx) : read_folder(a->frames, vm->arch, T, idx);
+    if (!frames) goto done;
+    ovClip clip;
+    int64_t H = a->h ? a->h : vm->cfg.input_h, W = a->w ? a->w : vm->cfg.input_w;
+    if (ov_clip_init(&clip, frames, NULL) != 0 || ov_clip_resize(&clip, H, W) != 0) goto done;
+    ovTensor *text = NULL;
+    if (a->text_features && !(text = load_text_features(a->text_features))) goto done;
+    if (a->text)
+        fprintf(stderr, "ovad encode: --text \"%s\" is ignored: the text encoders are not in this build yet; pass "
+                        "precomputed features with --text-features\n", a->text);
+    if (text && text->shape[1] != ov_vision_model_dim(vm)) {
+        ov_error("%s: text features are %lld wide, the model's projection %lld", a->text_features, (long long)text->shape[1],
+                 (long long)ov_vision_model_dim(vm));
+        goto done;
+    }
+
+    rc = encode_trapped(vm, a, &clip, text, dev, idx, T);
+done:
+    ov_scope_end();
+    ov_module_free(&vm->m);
+    return rc;
+}
+
+int cmd_encode(int argc, char **argv) {
+    Args a;
+    int p = parse_args(argc, argv, &a);
+    if (p == 1) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (p != 0) {
+        fprintf(stderr, "ovad encode: %s\n\n%s", ov_last_error(), usage_text);
+        return 2;
+    }
+    if (run(&a) != 0) {
+        fprintf(stderr, "ovad encode: %s\n", ov_last_error());
+        return 1;
+    }
+    return 0;
+}
