@@ -20,21 +20,26 @@
 #include "data/image.h"
 #include "data/transform.h"
 #include "data/video.h"
+#include "nn/pth.h"
+#include "nn/state.h"
 #include "kernels/cuda/device.h"
+#include "models/text_model.h"
 #include "models/vision_check.h"
 #include "models/vision_model.h"
 #include "tensor/error.h"
 
 static const char *usage_text =
     "usage: ovad encode --model NAME --weights FILE (--video FILE | --frames DIR) --dump OUT.safetensors\n"
-    "                   [--blocks] [--text-features F.safetensors] [--text \"...\"] [--num-frames T]\n"
+    "                   [--blocks] [--text-features F.safetensors] [--text \"...\" ...] [--vocab FILE]\n"
+    "                   [--text-heads N] [--num-frames T]\n"
     "                   [--size HxW] [--device cpu|cuda] [--compare REF.safetensors [--tol 1e-4]]\n"
     "\n"
     "--model    viclip-b16, viclip-l14, clipvip-b16 or clip-b16; NAME:key=value,... changes sizes\n"
     "           (width, layers, heads, patch, image, out, table_frames, add_cls, mlp, frames, input).\n"
     "--weights  a checkpoint with the model's own key names (vision_encoder.*, clipmodel.vision_model.*,\n"
     "           visual.*): safetensors or torch .pth/.pt (ViCLIP's {'model': ...} entry found); text\n"
-    "           tower keys are ignored. random:SEED uses seeded random weights.\n"
+    "           tower keys are read only for --text. random:SEED uses seeded random weights (the text\n"
+    "           tower at its released B/16 size, projecting to the vision width).\n"
     "--video    a video file; --frames a folder of PNG/JPEG frames (sorted by name).\n"
     "           T frames (--num-frames; 8 for ViCLIP and CLIP, 12 for CLIP-ViP) are sampled as the\n"
     "           model's reference does and resized to --size (default 224x224).\n"
@@ -43,12 +48,24 @@ static const char *usage_text =
     "           projection), patch_map_projraw (projection only), ritsm (CLIP-ViP), frame_indices.\n"
     "--text-features  [K,D] features (the tensor `text_features`, or the file's only tensor): adds\n"
     "           patch_text_sim [B,K,T,h,w] and text_logits [B,K] (cosines).\n"
-    "--text     needs the text encoders, which are not in this build yet (use --text-features).\n"
+    "--text     a caption (repeat for K of them): encoded by the checkpoint's own text tower\n"
+    "           (text_encoder.*, clipmodel.text_model.*, or CLIP's root keys) at the sizes its weights\n"
+    "           have, tokenized as the model does; writes text_features [K,D], text.tokens and the\n"
+    "           maps above, and prints each caption's cosine and softmax(100 cos) probability.\n"
+    "--vocab    the BPE merges for --text (default $OVAD_BPE_VOCAB, else\n"
+    "           ../shared/data/bpe_simple_vocab_16e6.txt.gz).\n"
+    "--text-heads  the text tower's head count when its width is not a multiple of 64 (CLIP's\n"
+    "           rule heads = width / 64 gives it otherwise).\n"
     "--compare  compares the dump's tensors (not frame_indices) with those of the same names in a\n"
     "           reference dump and fails above --tol (relative; default 1e-4).\n";
 
+#define MAX_TEXTS 256
+
 typedef struct {
-    const char *model, *weights, *video, *frames, *dump, *text_features, *text, *compare, *device;
+    const char *model, *weights, *video, *frames, *dump, *text_features, *compare, *device, *vocab;
+    const char *text[MAX_TEXTS];
+    int n_text;
+    int64_t text_heads;
     bool blocks;
     int num_frames;
     int64_t h, w;
@@ -72,7 +89,14 @@ static int parse_args(int argc, char **argv, Args *a) {
         else if (!strcmp(k, "--frames")) a->frames = v;
         else if (!strcmp(k, "--dump")) a->dump = v;
         else if (!strcmp(k, "--text-features")) a->text_features = v;
-        else if (!strcmp(k, "--text")) a->text = v;
+        else if (!strcmp(k, "--text")) {
+            if (a->n_text == MAX_TEXTS) return ov_error("at most %d --text captions", MAX_TEXTS);
+            a->text[a->n_text++] = v;
+        } else if (!strcmp(k, "--vocab")) a->vocab = v;
+        else if (!strcmp(k, "--text-heads")) {
+            a->text_heads = atoll(v);
+            if (a->text_heads < 1) return ov_error("--text-heads takes a positive count, got '%s'", v);
+        }
         else if (!strcmp(k, "--compare")) a->compare = v;
         else if (!strcmp(k, "--device")) a->device = v;
         else if (!strcmp(k, "--tol")) a->tol = atof(v);
@@ -90,6 +114,7 @@ static int parse_args(int argc, char **argv, Args *a) {
     if (!a->model || !a->weights || !a->dump || (!a->video == !a->frames))
         return ov_error("--model, --weights, --dump and one of --video / --frames are required");
     if (strcmp(a->device, "cpu") && strcmp(a->device, "cuda")) return ov_error("--device is cpu or cuda, got '%s'", a->device);
+    if (a->n_text && a->text_features) return ov_error("--text and --text-features both give text features: pass one");
     return 0;
 }
 
@@ -170,8 +195,43 @@ static ovTensor *load_text_features(const char *path) {
     return ov_to(t, OV_F32);
 }
 
+/* Each caption's cosine with f_v and its probability under softmax(100 cos), CLIP's zero-shot
+ * logit scale. */
+static void print_text_scores(const Args *a, const ovTensor *logits) {
+    double mx = -1e30, z = 0;
+    for (int k = 0; k < a->n_text; k++) mx = fmax(mx, 100 * ov_get_flat(logits, k));
+    for (int k = 0; k < a->n_text; k++) z += exp(100 * ov_get_flat(logits, k) - mx);
+    printf("%-8s %-8s caption\n", "cosine", "p");
+    for (int k = 0; k < a->n_text; k++) {
+        double c = ov_get_flat(logits, k);
+        printf("%-8.4f %-8.4f %s\n", c, exp(100 * c - mx) / z, a->text[k]);
+    }
+}
+
+/* The captions' features [K, D] by the model's text tower (te), tokenized as the model does; the
+ * token ids go into extra as text.tokens. NULL with ov_last_error(). */
+static ovTensor *encode_texts(const Args *a, ovVisionArch arch, ovTextEncoder *te, ovTensorDict *extra) {
+    ovTokenizer *tok = ov_tokenizer_load(a->vocab ? a->vocab : ov_tokenizer_default_path());
+    if (!tok) return NULL;
+    ovTensor *mask = NULL, *ids = ov_tokenize(tok, a->n_text, a->text, ov_text_tok_cfg_of(arch), &mask);
+    ov_tokenizer_free(tok);
+    if (!ids) return NULL;
+    if (ids->shape[1] > te->cfg.context) {
+        ov_error("the tokenizer frames %lld tokens, the text tower's position table has %lld", (long long)ids->shape[1],
+                 (long long)te->cfg.context);
+        return NULL;
+    }
+    ov_dict_set(extra, "text.tokens", ids);
+    ov_no_grad_begin();
+    ovTensor *f = ov_text_features(te, ids, ov_text_layout_of(arch) == OV_TEXT_HF ? mask : NULL);
+    ov_no_grad_end();
+    ov_dict_set(extra, "text_features", f);
+    return f;
+}
+
 /* The forward, the dump and the comparison; 0 or -1. */
-static int encode(ovVisionModel *vm, const Args *a, ovClip *clip, ovTensor *text, ovDevice dev, const int64_t *idx, int T) {
+static int encode(ovVisionModel *vm, const Args *a, ovClip *clip, ovTensor *text, ovTensorDict *extra, ovDevice dev,
+                  const int64_t *idx, int T) {
     /* [T,H,W,3] u8 -> [3,T,H,W] in [0,1] -> the model's normalisation -> [1,3,T,H,W] */
     ovTensor *x01 = ov_clip_normalize(clip, &(ovNorm){{0, 0, 0}, {1, 1, 1}, false}, 0);
     ovTensor *x = ov_unsqueeze(ov_vision_normalize(vm->arch, ov_to_device(x01, dev)), 0);
@@ -185,6 +245,7 @@ static int encode(ovVisionModel *vm, const Args *a, ovClip *clip, ovTensor *text
     double dt = omp_get_wtime() - t0;
     ov_no_grad_end();
     ov_dict_set(d, "frame_indices", ov_from_data(idx, OV_SHAPE(T), OV_I64));
+    for (int i = 0; extra && i < extra->n; i++) ov_dict_set(d, extra->names[i], extra->tensors[i]);
     for (int i = 0; i < d->n; i++) d->tensors[i] = ov_contiguous(ov_to_device(d->tensors[i], OV_DEV_CPU));
 
     printf("model: %s, %s, %d frames [", a->model, a->device, T);
@@ -192,6 +253,7 @@ static int encode(ovVisionModel *vm, const Args *a, ovClip *clip, ovTensor *text
     printf("] of %s, %lldx%lld\n", a->video ? a->video : a->frames, (long long)clip->h, (long long)clip->w);
     printf("f_v: [1, %lld], |f_v| = %.6g; patch grid %lldx%lldx%lld; forward %.3f s\n", (long long)fv->shape[1],
            ov_get_flat(ov_norm(fv, 0, NULL, false), 0), (long long)out.T, (long long)out.h, (long long)out.w, dt);
+    if (a->n_text) print_text_scores(a, ov_dict_get(d, "text_logits"));
     const char *keys[] = {"model", "source"}, *vals[] = {a->model, a->video ? a->video : a->frames};
     if (ov_dict_save_safetensors(d, a->dump, 2, keys, vals) != 0) return -1;
     printf("wrote %d tensors to %s\n", d->n, a->dump);
@@ -207,11 +269,11 @@ static int encode(ovVisionModel *vm, const Args *a, ovClip *clip, ovTensor *text
     return 0;
 }
 /* encode() with shape errors inside the model turned into an error message instead of an abort. */
-static int encode_trapped(ovVisionModel *vm, const Args *a, ovClip *clip, ovTensor *text, ovDevice dev, const int64_t *idx,
-                          int T) {
+static int encode_trapped(ovVisionModel *vm, const Args *a, ovClip *clip, ovTensor *text, ovTensorDict *extra, ovDevice dev,
+                          const int64_t *idx, int T) {
     ovTrap trap;
     if (!OV_TRY(&trap)) return -1;
-    int rc = encode(vm, a, clip, text, dev, idx, T);
+    int rc = encode(vm, a, clip, text, extra, dev, idx, T);
     ov_trap_pop(&trap);
     return rc;
 }
@@ -221,30 +283,41 @@ static int run(const Args *a) {
     if (!vm) return -1;
     ov_module_train(&vm->m, false);
     ovDevice dev = strcmp(a->device, "cuda") ? OV_DEV_CPU : OV_DEV_CUDA;
+    ovTextEncoder *te = NULL;
     int rc = -1;
     ov_scope_begin();
     if (!strncmp(a->weights, "random:", 7)) {
-        ovVisionModel *r = ov_vision_model_new_named(a->model, strtoull(a->weights + 7, NULL, 10));
+        uint64_t seed = strtoull(a->weights + 7, NULL, 10);
+        ovVisionModel *r = ov_vision_model_new_named(a->model, seed);
         ovTensorDict *sd = ov_module_state(&r->m, false);
         rc = ov_vision_model_load(vm, sd, a->weights, NULL);
         ov_module_free(&r->m);
+        if (rc == 0 && a->n_text) te = ov_text_model_random(vm->arch, ov_vision_model_dim(vm), seed + 1);
     } else {
         ovLoadReport rep = {0};
-        rc = ov_vision_model_load_file(vm, a->weights, &rep);
-        if (rc == 0) printf("weights: %s, %d tensors\n", a->weights, rep.loaded);
+        ovTensorDict *sd = ov_weights_load(a->weights, NULL, NULL); /* ViCLIP's {'model': ...} entry found */
+        rc = sd ? ov_vision_model_load(vm, sd, a->weights, &rep) : -1;
+        if (rc == 0) printf("weights: %s, %d vision tensors\n", a->weights, rep.loaded);
         else if (rep.n_missing + rep.n_unexpected + rep.n_mismatched) { /* every key, one a line */
             ov_load_report_print(&rep, stderr);
             ov_error("%s does not match %s (keys above)", a->weights, a->model);
         }
+        if (rc == 0 && a->n_text && !(te = ov_text_model_load(vm->arch, sd, a->text_heads, a->weights))) rc = -1;
     }
     if (rc != 0) goto done;
     rc = -1;
+    if (te) {
+        const ovTextCfg *c = &te->cfg;
+        printf("text tower: width %lld, %lld layers, %lld heads, context %lld, output %lld\n", (long long)c->width,
+               (long long)c->layers, (long long)c->heads, (long long)c->context, (long long)c->embed_dim);
+    }
     if (dev == OV_DEV_CUDA) {
         if (ov_cuda_device_count() < 1) {
             ov_error("--device cuda: %s", ov_cuda_unavailable_reason());
             goto done;
         }
         ov_module_to_device(&vm->m, dev);
+        if (te) ov_module_to_device(ov_text_module(te), dev);
     }
     int T = a->num_frames ? a->num_frames : vm->cfg.frames;
     int64_t idx[1024];
@@ -253,20 +326,20 @@ static int run(const Args *a) {
     ovClip clip;
     int64_t H = a->h ? a->h : vm->cfg.input_h, W = a->w ? a->w : vm->cfg.input_w;
     if (ov_clip_init(&clip, frames, NULL) != 0 || ov_clip_resize(&clip, H, W) != 0) goto done;
+    ovTensorDict *extra = ov_dict_new();
     ovTensor *text = NULL;
     if (a->text_features && !(text = load_text_features(a->text_features))) goto done;
-    if (a->text)
-        fprintf(stderr, "ovad encode: --text \"%s\" is ignored: the text encoders are not in this build yet; pass "
-                        "precomputed features with --text-features\n", a->text);
+    if (te && !(text = encode_texts(a, vm->arch, te, extra))) goto done;
     if (text && text->shape[1] != ov_vision_model_dim(vm)) {
-        ov_error("%s: text features are %lld wide, the model's projection %lld", a->text_features, (long long)text->shape[1],
-                 (long long)ov_vision_model_dim(vm));
+        ov_error("%s: text features are %lld wide, the model's projection %lld", te ? a->weights : a->text_features,
+                 (long long)text->shape[1], (long long)ov_vision_model_dim(vm));
         goto done;
     }
 
-    rc = encode_trapped(vm, a, &clip, text, dev, idx, T);
+    rc = encode_trapped(vm, a, &clip, text, extra, dev, idx, T);
 done:
     ov_scope_end();
+    if (te) ov_module_free(ov_text_module(te));
     ov_module_free(&vm->m);
     return rc;
 }

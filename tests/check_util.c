@@ -4,6 +4,8 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kernels/cuda/device.h"
@@ -87,4 +89,22 @@ bool ov_test_have_device(const char *suite) {
     if (ov_cuda_device_count() > 0) return true;
     printf("SKIP: %s: the CUDA device tests need a device: %s\n", suite, ov_cuda_unavailable_reason());
     return false;
+}
+
+int ov_run_ovad(const char *args, char *out, size_t n) {
+    const char *bin = getenv("OVAD_BIN");
+    if (!bin) bin = "build/ovad";
+    size_t len = strlen(bin) + strlen(args) + 16;
+    char *cmd = malloc(len);
+    ck_assert_ptr_nonnull(cmd);
+    snprintf(cmd, len, "%s %s 2>&1", bin, args);
+    FILE *p = popen(cmd, "r");
+    free(cmd);
+    ck_assert_ptr_nonnull(p);
+    size_t got = 0;
+    for (int c; (c = fgetc(p)) != EOF;) /* past n, read on so the child never blocks on a full pipe */
+        if (got + 1 < n) out[got++] = (char)c;
+    out[got] = 0;
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }

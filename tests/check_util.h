@@ -5,6 +5,7 @@
 
 #include <check.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "tensor/tensor.h"
 
@@ -22,6 +23,11 @@ double ov_rel_diff(const ovTensor *a, const ovTensor *b, int64_t *where);
 /* Turns the emulated CUDA device on (the real backend ignores that and looks for a GPU) and says
  * whether a device is usable; when not, prints why the device tests are skipped. */
 bool ov_test_have_device(const char *suite);
+
+/* Runs `ovad ARGS` ($OVAD_BIN, else build/ovad; ARGS go through the shell) with stderr merged
+ * into stdout; fills out (n bytes, NUL-terminated, cut when longer) and returns the exit status
+ * (-1 when it did not exit normally). */
+int ov_run_ovad(const char *args, char *out, size_t n);
 
 /* Runs a suite and returns the number of failures. */
 int ov_run_suite(Suite *s);

@@ -20,18 +20,7 @@ static char dir[128];
 static char output[65536];
 
 /* Runs `ovad ARGS` (stderr merged); returns the exit status and fills `output`. */
-static int run(const char *args) {
-    const char *bin = getenv("OVAD_BIN");
-    if (!bin) bin = "build/ovad";
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "%s %s 2>&1", bin, args);
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    size_t n = fread(output, 1, sizeof output - 1, p);
-    output[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+static int run(const char *args) { return ov_run_ovad(args, output, sizeof output); }
 
 static const char *path(const char *name) {
     static char p[4][256];

@@ -17,18 +17,7 @@
 
 static char output[1 << 16];
 
-static int run(const char *args) {
-    const char *bin = getenv("OVAD_BIN");
-    if (!bin) bin = "build/ovad";
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "%s %s 2>&1", bin, args);
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    size_t n = fread(output, 1, sizeof output - 1, p);
-    output[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+static int run(const char *args) { return ov_run_ovad(args, output, sizeof output); }
 
 /* The reference's value for `key`: the mean (cls < 0) or one class's AP; NaN if absent. */
 static double expected(const char *cas, const char *key, int cls) {

@@ -1071,18 +1071,7 @@ END_TEST
 
 static char output[16384];
 
-static int run_ovad(const char *args) {
-    const char *bin = getenv("OVAD_BIN");
-    if (!bin) bin = "build/ovad";
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "%s %s 2>&1", bin, args);
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    size_t n = fread(output, 1, sizeof output - 1, p);
-    output[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+static int run_ovad(const char *args) { return ov_run_ovad(args, output, sizeof output); }
 
 START_TEST(test_cli) {
     make_tmpdir();

@@ -13,12 +13,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "autograd/backward.h"
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
 #include "kernels/cuda/device.h"
+#include "data/image.h"
 #include "models/text.h"
+#include "models/text_model.h"
+#include "models/vision_model.h"
 #include "nn/pth.h"
 #include "nn/state.h"
 #include "tensor/error.h"
@@ -383,6 +387,71 @@ START_TEST(test_errors) {
 }
 END_TEST
 
+/* ---- `ovad encode --text`: the text tower taken out of a full ViCLIP checkpoint at the sizes its
+ * weights have (models/text_model.h), tokenized the ViCLIP way, gives PyTorch's features; the
+ * logits are the cosines with f_v ---- */
+#define ENC_MODEL "viclip:width=32,layers=1,heads=4,image=32,table_frames=4,out=40,input=32,frames=4"
+
+START_TEST(test_encode_text) {
+    if (!ov_shared_data("bpe_simple_vocab_16e6.txt.gz")) return;
+    ov_scope_begin();
+    ovSafetensors *st = ov_st_open(FIX "viclip_small.safetensors");
+    ck_assert_msg(st, "missing fixture (regenerate with tools/gen_text_fixtures.py): %s", ov_last_error());
+    Built b;
+    build(st, &b);
+    ovVisionModel *vm = ov_vision_model_new_named(ENC_MODEL, 5);
+    ck_assert_msg(vm, "%s", ov_last_error());
+    ovTensorDict *full = ov_dict_new(), *text = ov_module_state(b.root, true), *vision = ov_module_state(&vm->m, false);
+    for (int i = 0; i < vision->n; i++) ov_dict_set(full, vision->names[i], vision->tensors[i]);
+    for (int i = 0; i < text->n; i++) ov_dict_set(full, text->names[i], text->tensors[i]);
+    char tmp[] = "/tmp/ovad-text-XXXXXX", path[256], args[2048], out[16384];
+    ck_assert_ptr_nonnull(mkdtemp(tmp));
+    snprintf(path, sizeof path, "%s/frames", tmp);
+    ck_assert_int_eq(mkdir(path, 0755), 0);
+    for (int f = 0; f < 4; f++) {
+        snprintf(path, sizeof path, "%s/frames/%05d.png", tmp, f + 1);
+        ovGenerator g = ov_generator(40 + (uint64_t)f);
+        ovTensor *img = ov_to(ov_rand(OV_SHAPE(32, 32, 3), 0, 255, &g), OV_U8);
+        ck_assert_int_eq(ov_image_write_png(path, img), 0);
+    }
+    snprintf(path, sizeof path, "%s/full.safetensors", tmp);
+    ck_assert_int_eq(ov_dict_save_safetensors(full, path, 0, NULL, NULL), 0);
+    const char *captions = "--text 'a person riding a bike' --text 'hello world!'";
+    /* width 48 is not a multiple of 64: CLIP's head rule does not apply and the command says so */
+    snprintf(args, sizeof args, "encode --model " ENC_MODEL " --weights %s --frames %s/frames --dump %s/d.safetensors %s",
+             path, tmp, tmp, captions);
+    ck_assert_msg(ov_run_ovad(args, out, sizeof out) == 1 && strstr(out, "--text-heads"), "%s", out);
+    snprintf(args, sizeof args,
+             "encode --model " ENC_MODEL " --weights %s --frames %s/frames --dump %s/d.safetensors %s --text-heads 6", path,
+             tmp, tmp, captions);
+    ck_assert_msg(ov_run_ovad(args, out, sizeof out) == 0 && strstr(out, "hello world!") && strstr(out, "6 heads"), "%s", out);
+    snprintf(path, sizeof path, "%s/d.safetensors", tmp);
+    ovTensorDict *d = ov_dict_load_safetensors(path);
+    ck_assert_msg(d, "%s", ov_last_error());
+    /* the fixture's texts 0 and 2, their ids and PyTorch features */
+    ovTensor *rows = ov_from_data((int64_t[]){0, 2}, OV_SHAPE(2), OV_I64);
+    ovTensor *want_ids = ov_index_select(ov_st_get(st, "input.ids"), 0, rows);
+    ovTensor *want = ov_index_select(ov_st_get(st, "output.features"), 0, rows);
+    ck_assert_double_eq(ov_rel_diff(ov_dict_get(d, "text.tokens"), want_ids, NULL), 0);
+    compare(path, "text_features", ov_dict_get(d, "text_features"), want, 1e-4);
+    ovTensor *fv = ov_normalize(ov_dict_get(d, "f_v"), -1, 1e-12);
+    ovTensor *ft = ov_normalize(ov_dict_get(d, "text_features"), -1, 1e-12);
+    compare(path, "text_logits", ov_dict_get(d, "text_logits"), ov_matmul(fv, ov_transpose(ft, 0, 1)), 1e-5);
+    /* a checkpoint without the text tower: said so */
+    snprintf(path, sizeof path, "%s/vision.safetensors", tmp);
+    ck_assert_int_eq(ov_dict_save_safetensors(vision, path, 0, NULL, NULL), 0);
+    snprintf(args, sizeof args, "encode --model " ENC_MODEL " --weights %s --frames %s/frames --dump %s/e.safetensors %s",
+             path, tmp, tmp, captions);
+    ck_assert_msg(ov_run_ovad(args, out, sizeof out) == 1 && strstr(out, "no text tower"), "%s", out);
+    snprintf(args, sizeof args, "rm -rf %s", tmp);
+    ck_assert_int_eq(system(args), 0);
+    ov_st_close(st);
+    ov_module_free(b.root);
+    ov_module_free(&vm->m);
+    ov_scope_end();
+}
+END_TEST
+
 static void emulate_on(void) { ov_cuda_emulate(true); }
 
 static void emulate_off(void) {
@@ -400,6 +469,7 @@ int main(void) {
     tcase_add_test(tc, test_vocab_features);
     tcase_add_test(tc, test_layout_keys);
     tcase_add_test(tc, test_errors);
+    tcase_add_test(tc, test_encode_text);
     suite_add_tcase(s, tc);
     bool have = ov_test_have_device("text");
     ov_cuda_emulate(false);

@@ -627,15 +627,9 @@ END_TEST
 static char output[1 << 16];
 
 static int run(const char *args) {
-    const char *bin = getenv("OVAD_BIN");
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "%s tokenize %s 2>&1", bin ? bin : "build/ovad", args);
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    size_t n = fread(output, 1, sizeof output - 1, p);
-    output[n] = 0;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    char full[2048];
+    snprintf(full, sizeof full, "tokenize %s", args);
+    return ov_run_ovad(full, output, sizeof output);
 }
 
 START_TEST(test_cli) {
