@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include "kernels/cuda/device.h"
+#include "nn/init.h"
 #include "tensor/alloc.h"
+#include "tensor/create.h"
 #include "tensor/scope.h"
 
 static void leak_teardown(void) {
@@ -107,4 +109,79 @@ int ov_run_ovad(const char *args, char *out, size_t n) {
     out[got] = 0;
     int st = pclose(p);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* ---- the emulated device around each test ---- */
+
+static void emulate_on(void) { ov_cuda_emulate(true); }
+
+static void emulate_off(void) {
+    ov_cuda_empty_cache();
+    ov_cuda_emulate(false);
+}
+
+void ov_tcase_emulated_device(TCase *tc) { tcase_add_checked_fixture(tc, emulate_on, emulate_off); }
+
+TCase *ov_device_tcase(Suite *s, const char *suite, const char *name) {
+    bool have = ov_test_have_device(suite);
+    ov_cuda_emulate(false);
+    TCase *tc = tcase_create(name);
+    ov_tcase_emulated_device(tc);
+    ov_tcase_leak_check(tc);
+    if (have) suite_add_tcase(s, tc);
+    return tc;
+}
+
+/* ---- a temporary folder for a test ---- */
+
+static char tmpdir[256];
+static const char *tmpdir_tag = "test";
+
+const char *ov_tmpdir_make(const char *tag) {
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/ovad-%s-XXXXXX", tag);
+    ck_assert_msg(mkdtemp(tmpdir), "cannot make %s", tmpdir);
+    return tmpdir;
+}
+
+void ov_tmpdir_remove(void) {
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+const char *ov_tmpdir(void) { return tmpdir; }
+
+const char *ov_tmp(const char *name) {
+    static char p[8][512];
+    static int k;
+    k = (k + 1) % 8;
+    snprintf(p[k], sizeof p[k], "%s/%s", tmpdir, name);
+    return p[k];
+}
+
+static void tmpdir_setup(void) { ov_tmpdir_make(tmpdir_tag); }
+
+void ov_tcase_tmpdir(TCase *tc, const char *tag) {
+    tmpdir_tag = tag; /* read in the test's process, forked after this */
+    tcase_add_checked_fixture(tc, tmpdir_setup, ov_tmpdir_remove);
+}
+
+/* ---- a file of the shared data folder ---- */
+
+const char *ov_shared_file(const char *file) {
+    static char path[1200];
+    const char *dir = ov_shared_data(file);
+    if (!dir) return NULL;
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    return path;
+}
+
+/* ---- a plain Linear module for the module, optimizer and training-state suites ---- */
+
+ovTestLinear *ov_test_linear(ovModule *parent, const char *name, int64_t in, int64_t out) {
+    ovTestLinear *l = ov_module_new(parent, name, sizeof *l, "Linear");
+    l->weight = ov_param(&l->m, "weight", OV_SHAPE(out, in));
+    l->bias = ov_param(&l->m, "bias", OV_SHAPE(out));
+    ov_init_torch_default(l->weight, l->bias, &l->m.init_gen);
+    return l;
 }

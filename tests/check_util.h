@@ -1,5 +1,6 @@
 /* check_util.h: shared pieces of the Check suites: a fixture that asserts nothing is left
- * allocated when a test ends, and tensor comparison helpers. */
+ * allocated when a test ends, and tensor comparison helpers; below ov_run_suite, the emulated
+ * device around tests, a temporary folder, shared data files and a plain Linear module. */
 #ifndef OV_CHECK_UTIL_H
 #define OV_CHECK_UTIL_H
 
@@ -7,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "nn/module.h"
 #include "tensor/tensor.h"
 
 /* Adds the zero-live-allocations teardown to a test case. */
@@ -31,5 +33,46 @@ int ov_run_ovad(const char *args, char *out, size_t n);
 
 /* Runs a suite and returns the number of failures. */
 int ov_run_suite(Suite *s);
+
+/* ---- the emulated device around each test ---- */
+
+/* Adds a fixture that turns the emulated CUDA device on before each test of tc and, after it,
+ * empties the device cache and turns the emulator off again (the suites' other cases run on the
+ * host). */
+void ov_tcase_emulated_device(TCase *tc);
+
+/* A test case `name` of s for the device: ov_tcase_emulated_device and the leak check around each
+ * test. It joins s only when a device is usable (else ov_test_have_device prints why, for suite),
+ * and the emulator is left off for the suite's host cases. */
+TCase *ov_device_tcase(Suite *s, const char *suite, const char *name);
+
+/* ---- a temporary folder for a test ---- */
+
+/* Makes a fresh folder /tmp/ovad-<tag>-XXXXXX; returns its path (ov_tmpdir() from then on). */
+const char *ov_tmpdir_make(const char *tag);
+/* Removes that folder and everything in it. */
+void ov_tmpdir_remove(void);
+const char *ov_tmpdir(void);
+/* name inside the folder, in one of eight buffers used in turn (a call may take several paths). */
+const char *ov_tmp(const char *name);
+/* Adds a fixture that makes the folder before each test of tc and removes it after. */
+void ov_tcase_tmpdir(TCase *tc, const char *tag);
+
+/* ---- a file of the shared data folder ---- */
+
+/* The path of file in the shared data folder (a static buffer), or NULL after printing why the
+ * calling test skips (ov_shared_data). */
+const char *ov_shared_file(const char *file);
+
+/* ---- a plain Linear module for the module, optimizer and training-state suites ---- */
+
+typedef struct {
+    ovModule m;
+    ovTensor *weight, *bias;
+} ovTestLinear;
+
+/* A child `name` of parent (type "Linear") with weight [out, in] and bias [out], initialised
+ * like torch.nn.Linear from the module's generator. */
+ovTestLinear *ov_test_linear(ovModule *parent, const char *name, int64_t in, int64_t out);
 
 #endif

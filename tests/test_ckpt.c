@@ -14,29 +14,9 @@
 
 #define FIXDIR "tests/fixtures/pth"
 
-static char dir[128];
 static char output[65536];
 
 static int run(const char *args) { return ov_run_ovad(args, output, sizeof output); }
-
-static const char *path(const char *name) {
-    static char p[4][256];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
-    return p[k];
-}
-
-static void setup(void) {
-    snprintf(dir, sizeof dir, "/tmp/ovad-ckpt-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static void teardown(void) {
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
 
 #define HAS(s) ck_assert_msg(strstr(output, s), "expected '%s' in:\n%s", s, output)
 
@@ -74,11 +54,11 @@ END_TEST
 
 START_TEST(test_convert) {
     char args[600];
-    snprintf(args, sizeof args, "ckpt convert " FIXDIR "/nested.p4.pth %s", path("m.safetensors"));
+    snprintf(args, sizeof args, "ckpt convert " FIXDIR "/nested.p4.pth %s", ov_tmp("m.safetensors"));
     ck_assert_msg(run(args) == 0, "%s", output);
     HAS("m.safetensors: 8 tensors");
     ov_scope_begin();
-    ovSafetensors *got = ov_st_open(path("m.safetensors")), *want = ov_st_open(FIXDIR "/nested.p4.expected.safetensors");
+    ovSafetensors *got = ov_st_open(ov_tmp("m.safetensors")), *want = ov_st_open(FIXDIR "/nested.p4.expected.safetensors");
     ck_assert_msg(got && want, "%s", ov_last_error());
     ck_assert_int_eq(ov_st_count(got), ov_st_count(want));
     for (int i = 0; i < ov_st_count(got); i++) {
@@ -90,9 +70,9 @@ START_TEST(test_convert) {
     ov_st_close(got);
     ov_st_close(want);
     /* views and shared storages come out contiguous and separate */
-    snprintf(args, sizeof args, "ckpt convert " FIXDIR "/views.p4.pth %s --entry ''", path("v.safetensors"));
+    snprintf(args, sizeof args, "ckpt convert " FIXDIR "/views.p4.pth %s --entry ''", ov_tmp("v.safetensors"));
     ck_assert_msg(run(args) == 0, "%s", output);
-    got = ov_st_open(path("v.safetensors"));
+    got = ov_st_open(ov_tmp("v.safetensors"));
     want = ov_st_open(FIXDIR "/views.p4.expected.safetensors");
     for (int i = 0; i < ov_st_count(want); i++)
         ck_assert_msg(ov_rel_diff(ov_st_get(got, ov_st_name(want, i)), ov_st_tensor(want, i), NULL) == 0, "%s",
@@ -101,9 +81,9 @@ START_TEST(test_convert) {
     ov_st_close(want);
     ov_scope_end();
     /* safetensors in, safetensors out */
-    snprintf(args, sizeof args, "ckpt convert %s %s", path("v.safetensors"), path("v2.safetensors"));
+    snprintf(args, sizeof args, "ckpt convert %s %s", ov_tmp("v.safetensors"), ov_tmp("v2.safetensors"));
     ck_assert_msg(run(args) == 0, "%s", output);
-    snprintf(args, sizeof args, "ckpt ls %s", path("v2.safetensors"));
+    snprintf(args, sizeof args, "ckpt ls %s", ov_tmp("v2.safetensors"));
     ck_assert_msg(run(args) == 0, "%s", output);
     HAS("# 11 tensors, 155 elements");
 }
@@ -129,15 +109,15 @@ START_TEST(test_errors) {
     HAS("no <folder>/data.pkl");
     ck_assert_int_eq(run("ckpt ls " FIXDIR "/model.p2.expected.safetensors --entry model"), 1);
     HAS("--entry applies to torch.save files");
-    FILE *f = fopen(path("junk.pth"), "wb");
+    FILE *f = fopen(ov_tmp("junk.pth"), "wb");
     fputs("junk that is neither format", f);
     fclose(f);
-    snprintf(args, sizeof args, "ckpt ls %s", path("junk.pth"));
+    snprintf(args, sizeof args, "ckpt ls %s", ov_tmp("junk.pth"));
     ck_assert_int_eq(run(args), 1);
     HAS("junk.pth: ");
-    snprintf(args, sizeof args, "ckpt convert %s %s", path("junk.pth"), path("out.safetensors"));
+    snprintf(args, sizeof args, "ckpt convert %s %s", ov_tmp("junk.pth"), ov_tmp("out.safetensors"));
     ck_assert_int_eq(run(args), 1);
-    ck_assert_int_eq(access(path("out.safetensors"), F_OK), -1);
+    ck_assert_int_eq(access(ov_tmp("out.safetensors"), F_OK), -1);
     ck_assert_int_eq(run("ckpt convert " FIXDIR "/model.p2.pth /nonexistent-dir/o.safetensors"), 1);
     HAS("/nonexistent-dir/o.safetensors");
 }
@@ -146,7 +126,7 @@ END_TEST
 int main(void) {
     Suite *s = suite_create("ckpt");
     TCase *tc = tcase_create("cli");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    ov_tcase_tmpdir(tc, "ckpt");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_ls);
     tcase_add_test(tc, test_convert);

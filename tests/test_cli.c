@@ -16,30 +16,10 @@
 #include "tensor/safetensors.h"
 #include "tests/check_util.h"
 
-static char dir[128];
 static char output[65536];
 
 /* Runs `ovad ARGS` (stderr merged); returns the exit status and fills `output`. */
 static int run(const char *args) { return ov_run_ovad(args, output, sizeof output); }
-
-static const char *path(const char *name) {
-    static char p[4][256];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
-    return p[k];
-}
-
-static void setup(void) {
-    snprintf(dir, sizeof dir, "/tmp/ovad-cli-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static void teardown(void) {
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
 
 START_TEST(test_list) {
     ck_assert_int_eq(run("op --list"), 0);
@@ -59,11 +39,11 @@ START_TEST(test_op_forward_backward) {
     ovTensor *x = ov_randn(OV_SHAPE(3, 4), 0, 2, &g), *go = ov_randn(OV_SHAPE(3, 4), 0, 1, &g);
     ovTensor *ts[] = {x, go};
     const char *names[] = {"x", "grad_out"};
-    ck_assert_int_eq(ov_st_save(path("in.st"), 2, names, ts, 0, NULL, NULL), 0);
+    ck_assert_int_eq(ov_st_save(ov_tmp("in.st"), 2, names, ts, 0, NULL, NULL), 0);
     char args[600];
-    snprintf(args, sizeof args, "op softplus %s %s beta=2 threshold=3", path("in.st"), path("out.st"));
+    snprintf(args, sizeof args, "op softplus %s %s beta=2 threshold=3", ov_tmp("in.st"), ov_tmp("out.st"));
     ck_assert_msg(run(args) == 0, "%s", output);
-    ovSafetensors *st = ov_st_open(path("out.st"));
+    ovSafetensors *st = ov_st_open(ov_tmp("out.st"));
     ck_assert_msg(st, "%s", ov_last_error());
     ovTensor *xl = ov_requires_grad(ov_contiguous_copy(x), true);
     ovTensor *want = ov_softplus(xl, 2, 3);
@@ -81,9 +61,9 @@ START_TEST(test_op_errors) {
     ovTensor *a = ov_ones(OV_SHAPE(2, 3), OV_F32), *b = ov_ones(OV_SHAPE(4, 3), OV_F32);
     ovTensor *ts[] = {a, b};
     const char *names[] = {"a", "x"};
-    ck_assert_int_eq(ov_st_save(path("a.st"), 2, names, ts, 0, NULL, NULL), 0);
+    ck_assert_int_eq(ov_st_save(ov_tmp("a.st"), 2, names, ts, 0, NULL, NULL), 0);
     const char *names2[] = {"a", "b"};
-    ck_assert_int_eq(ov_st_save(path("ab.st"), 2, names2, ts, 0, NULL, NULL), 0);
+    ck_assert_int_eq(ov_st_save(ov_tmp("ab.st"), 2, names2, ts, 0, NULL, NULL), 0);
     char args[600];
     struct {
         const char *fmt, *expect;
@@ -96,21 +76,21 @@ START_TEST(test_op_errors) {
         {"op softplus %s %s beta", "not of the form name=value"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        snprintf(args, sizeof args, cases[i].fmt, path("a.st"), path("o.st")); /* a.st holds a and x */
+        snprintf(args, sizeof args, cases[i].fmt, ov_tmp("a.st"), ov_tmp("o.st")); /* a.st holds a and x */
         ck_assert_int_eq(run(args), 1);
         ck_assert_msg(strstr(output, cases[i].expect), "'%s': expected '%s' in: %s", args, cases[i].expect, output);
-        ck_assert_int_eq(access(path("o.st"), F_OK), -1);
+        ck_assert_int_eq(access(ov_tmp("o.st"), F_OK), -1);
     }
-    snprintf(args, sizeof args, "op add %s %s", path("ab.st"), path("o.st"));
+    snprintf(args, sizeof args, "op add %s %s", ov_tmp("ab.st"), ov_tmp("o.st"));
     ck_assert_int_eq(run(args), 1);
     ck_assert_msg(strstr(output, "op 'add'") && strstr(output, "[2,3]") && strstr(output, "[4,3]"), "%s", output);
-    FILE *f = fopen(path("bad.st"), "wb");
+    FILE *f = fopen(ov_tmp("bad.st"), "wb");
     fputs("\x10\x00\x00\x00\x00\x00\x00\x00{\"a\": 1", f);
     fclose(f);
-    snprintf(args, sizeof args, "op neg %s %s", path("bad.st"), path("o.st"));
+    snprintf(args, sizeof args, "op neg %s %s", ov_tmp("bad.st"), ov_tmp("o.st"));
     ck_assert_int_eq(run(args), 1);
     ck_assert_msg(strstr(output, "bad.st"), "%s", output);
-    ck_assert_int_eq(access(path("o.st"), F_OK), -1);
+    ck_assert_int_eq(access(ov_tmp("o.st"), F_OK), -1);
     ov_scope_end();
 }
 END_TEST
@@ -119,7 +99,7 @@ int main(void) {
     Suite *s = suite_create("cli");
     TCase *tc = tcase_create("ovad");
     ov_tcase_leak_check(tc);
-    tcase_add_checked_fixture(tc, setup, teardown);
+    ov_tcase_tmpdir(tc, "cli");
     tcase_add_test(tc, test_list);
     tcase_add_test(tc, test_op_forward_backward);
     tcase_add_test(tc, test_op_errors);

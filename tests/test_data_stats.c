@@ -79,10 +79,8 @@ static void has(const Run *r, const char *line) {
 }
 
 START_TEST(test_jhmdb_real) {
-    const char *dir = ov_shared_data("JHMDB-GT.pkl");
-    if (!dir) return;
-    char path[1100];
-    snprintf(path, sizeof path, "%s/JHMDB-GT.pkl", dir);
+    const char *path = ov_shared_file("JHMDB-GT.pkl");
+    if (!path) return;
     Run r = run((const char *[]){"--dataset", "jhmdb", "--gt", path, NULL});
     ck_assert_msg(r.rc == 0, "%s", r.err);
     static const char *lines[] = {"format: act-pickle",
@@ -115,10 +113,8 @@ START_TEST(test_jhmdb_real) {
 END_TEST
 
 START_TEST(test_ucf24_real) {
-    const char *dir = ov_shared_data("ucf24_finalAnnots.mat");
-    if (!dir) return;
-    char path[1100];
-    snprintf(path, sizeof path, "%s/ucf24_finalAnnots.mat", dir);
+    const char *path = ov_shared_file("ucf24_finalAnnots.mat");
+    if (!path) return;
     Run r = run((const char *[]){"--dataset", "ucf24", "--gt", path, NULL});
     ck_assert_msg(r.rc == 0, "%s", r.err);
     has(&r, "format: ucf24-mat");

@@ -19,13 +19,6 @@
 #include "tensor/error.h"
 #include "tests/check_util.h"
 
-static void emulate_on(void) { ov_cuda_emulate(true); }
-
-static void emulate_off(void) {
-    ov_cuda_empty_cache();
-    ov_cuda_emulate(false);
-}
-
 START_TEST(test_no_device_is_a_clear_error) {
     ov_cuda_emulate(false);
     bool real = strcmp(ov_cuda_backend_name(), "cuda") == 0;
@@ -203,16 +196,11 @@ int main(void) {
     ov_tcase_leak_check(tc);
     tcase_add_test(tc, test_no_device_is_a_clear_error);
     suite_add_tcase(s, tc);
-    bool have = ov_test_have_device("device");
-    ov_cuda_emulate(false); /* the "absent" case runs with the emulator off */
-    tc = tcase_create("emulated");
-    tcase_add_checked_fixture(tc, emulate_on, emulate_off);
-    ov_tcase_leak_check(tc);
+    tc = ov_device_tcase(s, "device", "emulated");
     tcase_add_test(tc, test_roundtrip_views_and_dtypes);
     tcase_add_test(tc, test_caching_allocator);
     tcase_add_test(tc, test_gradient_across_devices);
     tcase_add_test(tc, test_device_gemm_matches_reference);
     tcase_add_test(tc, test_device_random_matches_cpu);
-    if (have) suite_add_tcase(s, tc);
     return ov_run_suite(s) ? 1 : 0;
 }

@@ -10,7 +10,6 @@
 #include "autograd/backward.h"
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
-#include "kernels/cuda/device.h"
 #include "tensor/create.h"
 #include "tests/check_util.h"
 
@@ -144,13 +143,6 @@ START_TEST(test_device_matches_cpu_bitwise) {
 }
 END_TEST
 
-static void emulate_on(void) { ov_cuda_emulate(true); }
-
-static void emulate_off(void) {
-    ov_cuda_empty_cache();
-    ov_cuda_emulate(false);
-}
-
 int main(void) {
     Suite *s = suite_create("dropout");
     TCase *tc = tcase_create("mask");
@@ -162,12 +154,7 @@ int main(void) {
     tcase_add_test(tc, test_backward_uses_same_mask);
     tcase_add_test(tc, test_identity_and_extremes);
     suite_add_tcase(s, tc);
-    if (ov_test_have_device("dropout")) {
-        tc = tcase_create("device");
-        tcase_add_checked_fixture(tc, emulate_on, emulate_off);
-        ov_tcase_leak_check(tc);
-        tcase_add_test(tc, test_device_matches_cpu_bitwise);
-        suite_add_tcase(s, tc);
-    }
+    tc = ov_device_tcase(s, "dropout", "device");
+    tcase_add_test(tc, test_device_matches_cpu_bitwise);
     return ov_run_suite(s) ? 1 : 0;
 }

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "autograd/ops.h"
-#include "kernels/cuda/device.h"
 #include "nn/hungarian.h"
 #include "tensor/create.h"
 #include "tensor/error.h"
@@ -208,7 +207,6 @@ END_TEST
 
 /* OpenMixer's matcher computes its cost on the device; the solver copies it to the host. */
 START_TEST(test_cost_on_device) {
-    ov_cuda_emulate(true);
     ov_scope_begin();
     ovGenerator g = ov_generator(5);
     ovTensor *cost = ov_rand(OV_SHAPE(100, 3), -1, 1, &g);
@@ -224,8 +222,6 @@ START_TEST(test_cost_on_device) {
         ck_assert(found);
     }
     ov_scope_end();
-    ov_cuda_empty_cache();
-    ov_cuda_emulate(false);
 }
 END_TEST
 
@@ -240,9 +236,7 @@ int main(void) {
         tcase_add_loop_test(tc, test_matches_scipy, 0, n_paths);
     tcase_add_test(tc, test_optimal_against_brute_force);
     tcase_add_test(tc, test_empty_and_error_messages);
-    bool device = ov_test_have_device("hungarian");
-    ov_cuda_emulate(false);
-    if (device) tcase_add_test(tc, test_cost_on_device);
     suite_add_tcase(s, tc);
+    tcase_add_test(ov_device_tcase(s, "hungarian", "device"), test_cost_on_device);
     return ov_run_suite(s) ? 1 : 0;
 }

@@ -17,25 +17,6 @@
 
 #define FIX "tests/fixtures/media"
 
-static char tmpdir[256];
-
-static void make_tmpdir(void) {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/ovad-image-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void remove_tmpdir(void) {
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-static const char *tmp(const char *name) {
-    static char p[512];
-    snprintf(p, sizeof p, "%s/%s", tmpdir, name);
-    return p;
-}
-
 static void write_bytes(const char *path, const uint8_t *b, size_t n) {
     FILE *f = fopen(path, "wb");
     ck_assert_ptr_nonnull(f);
@@ -86,27 +67,27 @@ START_TEST(test_decode_matches_pil) {
 END_TEST
 
 START_TEST(test_png_round_trip) {
-    make_tmpdir();
+    ov_tmpdir_make("image");
     ov_scope_begin();
     ovGenerator g = ov_generator(11);
     ovTensor *rgb = ov_randint(OV_SHAPE(7, 5, 3), 0, 256, &g);
     ovTensor *u8 = ov_empty(3, rgb->shape, OV_U8);
     ov_copy_(u8, rgb);
-    ck_assert_int_eq(ov_image_write_png(tmp("a.png"), u8), 0);
-    ovTensor *back = ov_image_read(tmp("a.png"));
+    ck_assert_int_eq(ov_image_write_png(ov_tmp("a.png"), u8), 0);
+    ovTensor *back = ov_image_read(ov_tmp("a.png"));
     ck_assert_msg(back, "%s", ov_last_error());
     ck_assert(ov_rel_diff(back, u8, NULL) == 0);
-    ck_assert_int_eq(access(tmp("a.png.tmp"), F_OK), -1);
+    ck_assert_int_eq(access(ov_tmp("a.png.tmp"), F_OK), -1);
     /* a strided view (every other column) is written as the view */
     int64_t sh[3] = {7, 3, 3}, str[3] = {15, 6, 1};
     ovTensor *view = ov_view_of(u8, 3, sh, str, 0);
-    ck_assert_int_eq(ov_image_write_png(tmp("v.png"), view), 0);
-    back = ov_image_read(tmp("v.png"));
+    ck_assert_int_eq(ov_image_write_png(ov_tmp("v.png"), view), 0);
+    back = ov_image_read(ov_tmp("v.png"));
     ck_assert(back && ov_rel_diff(back, view, NULL) == 0);
     /* grey [H,W] comes back replicated into RGB; RGBA loses its alpha */
     ovTensor *grey = ov_view_of(u8, 2, (int64_t[]){7, 5}, (int64_t[]){15, 3}, 1);
-    ck_assert_int_eq(ov_image_write_png(tmp("g.png"), grey), 0);
-    back = ov_image_read(tmp("g.png"));
+    ck_assert_int_eq(ov_image_write_png(ov_tmp("g.png"), grey), 0);
+    back = ov_image_read(ov_tmp("g.png"));
     ck_assert(back && back->shape[2] == 3);
     for (int64_t y = 0; y < 7; y++)
         for (int64_t x = 0; x < 5; x++)
@@ -114,16 +95,16 @@ START_TEST(test_png_round_trip) {
                 ck_assert(ov_get(back, (int64_t[]){y, x, k}) == ov_get(grey, (int64_t[]){y, x}));
     ovTensor *rgba = ov_zeros(OV_SHAPE(2, 3, 4), OV_U8);
     ov_fill_(rgba, 200);
-    ck_assert_int_eq(ov_image_write_png(tmp("rgba.png"), rgba), 0);
-    back = ov_image_read(tmp("rgba.png"));
+    ck_assert_int_eq(ov_image_write_png(ov_tmp("rgba.png"), rgba), 0);
+    back = ov_image_read(ov_tmp("rgba.png"));
     ck_assert(back && back->shape[2] == 3 && ov_get_flat(back, 5) == 200);
     /* refused inputs */
-    ck_assert_int_eq(ov_image_write_png(tmp("f.png"), ov_zeros(OV_SHAPE(2, 2, 3), OV_F32)), -1);
+    ck_assert_int_eq(ov_image_write_png(ov_tmp("f.png"), ov_zeros(OV_SHAPE(2, 2, 3), OV_F32)), -1);
     ck_assert_msg(strstr(ov_last_error(), "f.png"), "%s", ov_last_error());
     ck_assert_int_eq(ov_image_write_png("/nonexistent-dir/x.png", u8), -1);
     ck_assert_msg(strstr(ov_last_error(), "/nonexistent-dir/x.png"), "%s", ov_last_error());
     ov_scope_end();
-    remove_tmpdir();
+    ov_tmpdir_remove();
 }
 END_TEST
 
@@ -134,15 +115,15 @@ static void expect_fail(const char *path, const char *what) {
 }
 
 START_TEST(test_bad_files) {
-    make_tmpdir();
+    ov_tmpdir_make("image");
     ov_scope_begin();
-    expect_fail(tmp("missing.png"), "missing");
+    expect_fail(ov_tmp("missing.png"), "missing");
     ck_assert_msg(strstr(ov_last_error(), "No such file"), "%s", ov_last_error());
-    write_bytes(tmp("empty.png"), (const uint8_t *)"", 0);
-    expect_fail(tmp("empty.png"), "empty");
+    write_bytes(ov_tmp("empty.png"), (const uint8_t *)"", 0);
+    expect_fail(ov_tmp("empty.png"), "empty");
     ck_assert_msg(strstr(ov_last_error(), "empty"), "%s", ov_last_error());
-    write_bytes(tmp("text.jpg"), (const uint8_t *)"hello, world", 12);
-    expect_fail(tmp("text.jpg"), "text");
+    write_bytes(ov_tmp("text.jpg"), (const uint8_t *)"hello, world", 12);
+    expect_fail(ov_tmp("text.jpg"), "text");
     ck_assert_msg(strstr(ov_last_error(), "not a PNG or JPEG"), "%s", ov_last_error());
     const char *srcs[] = {FIX "/rgb.png", FIX "/interlaced.png", FIX "/rgb.jpg", FIX "/progressive.jpg"};
     for (int f = 0; f < 4; f++) {
@@ -154,12 +135,12 @@ START_TEST(test_bad_files) {
         for (size_t cut = 0; cut < n; cut += (cut < 64 ? 1 : 7)) {
             char name[64];
             snprintf(name, sizeof name, "cut%zu.%s", cut, ext);
-            write_bytes(tmp(name), b, cut);
-            expect_fail(tmp(name), "truncated");
+            write_bytes(ov_tmp(name), b, cut);
+            expect_fail(ov_tmp(name), "truncated");
         }
         /* the last cut before the end (a JPEG's EOI marker, a PNG's IEND) */
-        write_bytes(tmp("cut_end"), b, n - 2);
-        expect_fail(tmp("cut_end"), "truncated");
+        write_bytes(ov_tmp("cut_end"), b, n - 2);
+        expect_fail(ov_tmp("cut_end"), "truncated");
         /* corrupted bytes after the signature: an error or a picture, never a crash (CRCs catch
          * most PNG damage; JPEG has no checksum, so damaged entropy data may still decode) */
         ovGenerator g = ov_generator(100 + (uint64_t)f);
@@ -194,7 +175,7 @@ START_TEST(test_bad_files) {
     ck_assert_msg(strstr(ov_last_error(), "crc.png") && strstr(ov_last_error(), "corrupt PNG"), "%s", ov_last_error());
     free(b);
     ov_scope_end();
-    remove_tmpdir();
+    ov_tmpdir_remove();
 }
 END_TEST
 

@@ -10,7 +10,6 @@
 #include "autograd/backward.h"
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
-#include "kernels/cuda/device.h"
 #include "nn/layers.h"
 #include "nn/state.h"
 #include "tensor/error.h"
@@ -315,13 +314,6 @@ START_TEST(test_dropout_on_device_matches_cpu) {
 }
 END_TEST
 
-static void emulate_on(void) { ov_cuda_emulate(true); }
-
-static void emulate_off(void) {
-    ov_cuda_empty_cache();
-    ov_cuda_emulate(false);
-}
-
 int main(void) {
     Suite *s = suite_create("layer_props");
     TCase *tc = tcase_create("props");
@@ -335,12 +327,7 @@ int main(void) {
     tcase_add_test(tc, test_summary_describes_layers);
     tcase_add_test(tc, test_errors_name_the_module);
     suite_add_tcase(s, tc);
-    bool have = ov_test_have_device("layer_props");
-    ov_cuda_emulate(false);
-    tc = tcase_create("device");
-    tcase_add_checked_fixture(tc, emulate_on, emulate_off);
-    ov_tcase_leak_check(tc);
+    tc = ov_device_tcase(s, "layer_props", "device");
     tcase_add_test(tc, test_dropout_on_device_matches_cpu);
-    if (have) suite_add_tcase(s, tc);
     return ov_run_suite(s) ? 1 : 0;
 }

@@ -10,7 +10,6 @@
 #include "autograd/backward.h"
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
-#include "kernels/cuda/device.h"
 #include "nn/layers.h"
 #include "nn/state.h"
 #include "tensor/error.h"
@@ -256,13 +255,6 @@ END_TEST
 START_TEST(test_layer_on_device) { run_fixture(device_cases[_i], OV_DEV_CUDA); }
 END_TEST
 
-static void emulate_on(void) { ov_cuda_emulate(true); }
-
-static void emulate_off(void) {
-    ov_cuda_empty_cache();
-    ov_cuda_emulate(false);
-}
-
 int main(void) {
     Suite *s = suite_create("layers");
     TCase *tc = tcase_create("pytorch");
@@ -270,13 +262,8 @@ int main(void) {
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_layer_matches_pytorch, 0, N_CASES);
     suite_add_tcase(s, tc);
-    bool have = ov_test_have_device("layers");
-    ov_cuda_emulate(false);
-    tc = tcase_create("device");
-    tcase_add_checked_fixture(tc, emulate_on, emulate_off);
-    ov_tcase_leak_check(tc);
+    tc = ov_device_tcase(s, "layers", "device");
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, test_layer_on_device, 0, N_DEVICE_CASES);
-    if (have) suite_add_tcase(s, tc);
     return ov_run_suite(s) ? 1 : 0;
 }

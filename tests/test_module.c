@@ -14,23 +14,10 @@
 
 typedef struct {
     ovModule m;
-    ovTensor *weight, *bias;
-} Lin;
-
-typedef struct {
-    ovModule m;
     ovModule *blocks;
-    Lin *fc[12];
+    ovTestLinear *fc[12];
     ovTensor *scale;
 } Net;
-
-static Lin *lin(ovModule *parent, const char *name, int64_t in, int64_t out) {
-    Lin *l = ov_module_new(parent, name, sizeof *l, "Linear");
-    l->weight = ov_param(&l->m, "weight", OV_SHAPE(out, in));
-    l->bias = ov_param(&l->m, "bias", OV_SHAPE(out));
-    ov_init_torch_default(l->weight, l->bias, &l->m.init_gen);
-    return l;
-}
 
 static Net *make_net(uint64_t seed) {
     Net *n = ov_module_root(sizeof *n, "Net", seed);
@@ -40,7 +27,7 @@ static Net *make_net(uint64_t seed) {
     for (int i = 0; i < 12; i++) {
         char nm[12];
         snprintf(nm, sizeof nm, "%d", i);
-        n->fc[i] = lin(n->blocks, nm, 4, 3);
+        n->fc[i] = ov_test_linear(n->blocks, nm, 4, 3);
     }
     ov_scope_begin();
     ov_buffer(&n->m, "position_ids", ov_arange(0, 5, 1, OV_I64));

@@ -10,7 +10,6 @@
 #include "autograd/backward.h"
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
-#include "kernels/cuda/device.h"
 #include "tensor/create.h"
 #include "tests/check_util.h"
 
@@ -121,18 +120,11 @@ START_TEST(test_layer_norm_gradients_are_reproducible) {
 }
 END_TEST
 
-static void emulate_on(void) { ov_cuda_emulate(true); }
-
-static void emulate_off(void) {
-    ov_cuda_empty_cache();
-    ov_cuda_emulate(false);
-}
-
 int main(void) {
     if (!ov_test_have_device("norm_device")) return 0;
     Suite *s = suite_create("norm_device");
     TCase *tc = tcase_create("emulated");
-    tcase_add_checked_fixture(tc, emulate_on, emulate_off);
+    ov_tcase_emulated_device(tc);
     ov_tcase_leak_check(tc);
     tcase_add_test(tc, test_fully_masked_softmax_rows_are_nan);
     tcase_add_test(tc, test_fully_masked_attention_rows_are_nan);

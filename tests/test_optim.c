@@ -37,26 +37,13 @@ static const char *const PNAMES[4] = {"fc1.weight", "fc1.bias", "fc2.weight", "f
 
 typedef struct {
     ovModule m;
-    ovTensor *weight, *bias;
-} Lin;
-
-typedef struct {
-    ovModule m;
-    Lin *fc1, *fc2;
+    ovTestLinear *fc1, *fc2;
 } Mlp;
-
-static Lin *lin(ovModule *parent, const char *name, int64_t in, int64_t out) {
-    Lin *l = ov_module_new(parent, name, sizeof *l, "Linear");
-    l->weight = ov_param(&l->m, "weight", OV_SHAPE(out, in));
-    l->bias = ov_param(&l->m, "bias", OV_SHAPE(out));
-    ov_init_torch_default(l->weight, l->bias, &l->m.init_gen);
-    return l;
-}
 
 static Mlp *mlp(uint64_t seed) {
     Mlp *n = ov_module_root(sizeof *n, "MLP", seed);
-    n->fc1 = lin(&n->m, "fc1", 8, 16);
-    n->fc2 = lin(&n->m, "fc2", 16, 4);
+    n->fc1 = ov_test_linear(&n->m, "fc1", 8, 16);
+    n->fc2 = ov_test_linear(&n->m, "fc2", 16, 4);
     return n;
 }
 
@@ -318,7 +305,7 @@ START_TEST(test_groups_from_module) {
     ov_scope_begin();
     typedef struct {
         ovModule m;
-        Lin *blocks[12];
+        ovTestLinear *blocks[12];
         ovTensor *norm_w, *cls;
     } Net;
     Net *n = ov_module_root(sizeof *n, "Net", 3);
@@ -326,7 +313,7 @@ START_TEST(test_groups_from_module) {
     for (int i = 0; i < 12; i++) {
         char nm[16];
         snprintf(nm, sizeof nm, "%d", i);
-        n->blocks[i] = lin(bl, nm, 3, 2);
+        n->blocks[i] = ov_test_linear(bl, nm, 3, 2);
     }
     n->norm_w = ov_param(&n->m, "norm_weight", OV_SHAPE(2));
     n->cls = ov_param(&n->m, "cls_token", OV_SHAPE(1, 1, 2));

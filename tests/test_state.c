@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "autograd/ops.h"
-#include "kernels/cuda/device.h"
 #include "nn/layers.h"
 #include "nn/state.h"
 #include "tensor/error.h"
@@ -240,13 +239,6 @@ START_TEST(test_module_to_device) {
 }
 END_TEST
 
-static void emulate_on(void) { ov_cuda_emulate(true); }
-
-static void emulate_off(void) {
-    ov_cuda_empty_cache();
-    ov_cuda_emulate(false);
-}
-
 int main(void) {
     Suite *s = suite_create("state");
     TCase *tc = tcase_create("load");
@@ -257,12 +249,7 @@ int main(void) {
     tcase_add_test(tc, test_renames_and_skip_prefix);
     tcase_add_test(tc, test_safetensors_round_trip);
     suite_add_tcase(s, tc);
-    bool have = ov_test_have_device("state");
-    ov_cuda_emulate(false);
-    tc = tcase_create("device");
-    tcase_add_checked_fixture(tc, emulate_on, emulate_off);
-    ov_tcase_leak_check(tc);
+    tc = ov_device_tcase(s, "state", "device");
     tcase_add_test(tc, test_module_to_device);
-    if (have) suite_add_tcase(s, tc);
     return ov_run_suite(s) ? 1 : 0;
 }

@@ -35,27 +35,6 @@
 #include "tensor/file.h"
 #include "tests/check_util.h"
 
-static char tmpdir[256];
-
-static void make_tmpdir(void) {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/ovad-synth-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void remove_tmpdir(void) {
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-static const char *tmp(const char *name) {
-    static char p[4][512];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(p[k], sizeof p[k], "%s/%s", tmpdir, name);
-    return p[k];
-}
-
 static uint8_t *slurp(const char *path, size_t *n) {
     uint8_t *b;
     ck_assert_msg(ov_read_file(path, &b, n) == 0, "%s", ov_last_error());
@@ -514,18 +493,18 @@ static int run(const char *cmd) {
 }
 
 START_TEST(test_deterministic) {
-    make_tmpdir();
+    ov_tmpdir_make("synth");
     ovSynthOptions o = small_options(7);
-    write_ok(&o, tmp("a"), NULL);
+    write_ok(&o, ov_tmp("a"), NULL);
     omp_set_num_threads(1);
-    write_ok(&o, tmp("b"), NULL);
+    write_ok(&o, ov_tmp("b"), NULL);
     omp_set_num_threads(2);
     o.seed = 8;
-    write_ok(&o, tmp("c"), NULL);
+    write_ok(&o, ov_tmp("c"), NULL);
     char cmd[1200];
-    snprintf(cmd, sizeof cmd, "diff -r -q %s %s", tmp("a"), tmp("b"));
+    snprintf(cmd, sizeof cmd, "diff -r -q %s %s", ov_tmp("a"), ov_tmp("b"));
     ck_assert_msg(run(cmd) == 0, "the same seed gave different files");
-    snprintf(cmd, sizeof cmd, "cmp -s %s/synthetic-GT.pkl %s/synthetic-GT.pkl", tmp("a"), tmp("c"));
+    snprintf(cmd, sizeof cmd, "cmp -s %s/synthetic-GT.pkl %s/synthetic-GT.pkl", ov_tmp("a"), ov_tmp("c"));
     ck_assert_msg(run(cmd) != 0, "another seed gave the same ground truth");
     /* frames differ too: the first frame of each clip */
     ovSynthDataset da, dc;
@@ -546,7 +525,7 @@ START_TEST(test_deterministic) {
     free(fc);
     ov_synth_free(&da);
     ov_synth_free(&dc);
-    remove_tmpdir();
+    ov_tmpdir_remove();
 }
 END_TEST
 
@@ -565,16 +544,16 @@ static PV *load_gt(VM *vm, const char *dir, uint8_t **raw) {
 }
 
 START_TEST(test_pickle_schema) {
-    make_tmpdir();
+    ov_tmpdir_make("synth");
     ovSynthOptions o = small_options(3);
     o.videos = 12;
     o.holdout_actions = "falling";
-    write_ok(&o, tmp("d"), NULL);
+    write_ok(&o, ov_tmp("d"), NULL);
     ovSynthDataset ds;
     ck_assert_int_eq(ov_synth_plan(&o, &ds), 0);
     VM *vm = calloc(1, sizeof *vm);
     uint8_t *raw;
-    PV *gt = load_gt(vm, tmp("d"), &raw);
+    PV *gt = load_gt(vm, ov_tmp("d"), &raw);
     PV *labels = dict_get(gt, "labels"), *tubes = dict_get(gt, "gttubes"), *nframes = dict_get(gt, "nframes");
     PV *train = dict_get(gt, "train_videos"), *test = dict_get(gt, "test_videos"), *res = dict_get(gt, "resolution");
     ck_assert_int_eq(labels->n, OV_SYNTH_NACTIONS);
@@ -625,15 +604,15 @@ START_TEST(test_pickle_schema) {
     /* the open-world files */
     char p[600];
     size_t n;
-    snprintf(p, sizeof p, "%s/openworld/vocab_novel_0.txt", tmp("d"));
+    snprintf(p, sizeof p, "%s/openworld/vocab_novel_0.txt", ov_tmp("d"));
     uint8_t *txt = slurp(p, &n);
     ck_assert(n == 8 && !memcmp(txt, "falling\n", 8));
     free(txt);
-    snprintf(p, sizeof p, "%s/openworld/vocab_closed_0.txt", tmp("d"));
+    snprintf(p, sizeof p, "%s/openworld/vocab_closed_0.txt", ov_tmp("d"));
     txt = slurp(p, &n);
     ck_assert(!memmem(txt, n, "falling", 7) && memmem(txt, n, "waving\n", 7));
     free(txt);
-    snprintf(p, sizeof p, "%s/vocab.json", tmp("d"));
+    snprintf(p, sizeof p, "%s/vocab.json", ov_tmp("d"));
     txt = slurp(p, &n);
     cJSON *vocab = cJSON_ParseWithLength((const char *)txt, n);
     ck_assert_int_eq(cJSON_GetArraySize(vocab), OV_SYNTH_NACTIONS);
@@ -643,7 +622,7 @@ START_TEST(test_pickle_schema) {
     free(raw);
     vm_free(vm);
     ov_synth_free(&ds);
-    remove_tmpdir();
+    ov_tmpdir_remove();
 }
 END_TEST
 
@@ -665,7 +644,7 @@ static void changed_box(const uint8_t *img, const uint8_t *bg, int W, int H, flo
 }
 
 START_TEST(test_boxes_tight) {
-    make_tmpdir();
+    ov_tmpdir_make("synth");
     ov_scope_begin();
     ovSynthOptions o = small_options(11);
     o.videos = 20;
@@ -674,12 +653,12 @@ START_TEST(test_boxes_tight) {
     o.height = 56;
     o.actors_max = 1;
     o.backgrounds = "flat";
-    write_ok(&o, tmp("t"), NULL);
+    write_ok(&o, ov_tmp("t"), NULL);
     ovSynthDataset ds;
     ck_assert_int_eq(ov_synth_plan(&o, &ds), 0);
     VM *vm = calloc(1, sizeof *vm);
     uint8_t *raw;
-    PV *tubes = dict_get(load_gt(vm, tmp("t"), &raw), "gttubes");
+    PV *tubes = dict_get(load_gt(vm, ov_tmp("t"), &raw), "gttubes");
     size_t bytes = (size_t)o.width * o.height * 3;
     uint8_t *bg = malloc(bytes), *mem = malloc(bytes);
     int seen[OV_SYNTH_NACTIONS] = {0};
@@ -690,7 +669,7 @@ START_TEST(test_boxes_tight) {
         const float *tube = tubes->items[2 * v + 1]->items[1]->items[0]->data;
         for (int t = 0; t < o.frames; t++) {
             char p[700];
-            snprintf(p, sizeof p, "%s/Frames/%s/%05d.png", tmp("t"), vid->key, t + 1);
+            snprintf(p, sizeof p, "%s/Frames/%s/%05d.png", ov_tmp("t"), vid->key, t + 1);
             ovTensor *img = ov_image_read(p);
             ck_assert_msg(img, "%s", ov_last_error());
             ck_assert(img->shape[0] == o.height && img->shape[1] == o.width);
@@ -737,7 +716,7 @@ START_TEST(test_boxes_tight) {
     vm_free(vm);
     ov_synth_free(&ds);
     ov_scope_end();
-    remove_tmpdir();
+    ov_tmpdir_remove();
 }
 END_TEST
 
@@ -1023,49 +1002,49 @@ static int count_entries(const char *dir, const char *prefix) {
 }
 
 START_TEST(test_write_errors) {
-    make_tmpdir();
+    ov_tmpdir_make("synth");
     ovSynthOptions o = small_options(2);
     o.videos = 2;
     o.frames = 2;
-    write_ok(&o, tmp("x"), NULL);
+    write_ok(&o, ov_tmp("x"), NULL);
     /* an existing output is kept unless replacing */
     ovSynthSummary s;
-    ck_assert_int_eq(ov_synth_write(&o, tmp("x"), false, &s), -1);
+    ck_assert_int_eq(ov_synth_write(&o, ov_tmp("x"), false, &s), -1);
     ck_assert_msg(strstr(ov_last_error(), "already exists"), "%s", ov_last_error());
     o.videos = 3;
-    ck_assert_msg(ov_synth_write(&o, tmp("x"), true, &s) == 0, "%s", ov_last_error());
+    ck_assert_msg(ov_synth_write(&o, ov_tmp("x"), true, &s) == 0, "%s", ov_last_error());
     ck_assert_int_eq(s.videos, 3);
-    ck_assert_int_eq(count_entries(tmpdir, "x"), 1); /* nothing but x: no .tmp or .old folder left */
+    ck_assert_int_eq(count_entries(ov_tmpdir(), "x"), 1); /* nothing but x: no .tmp or .old folder left */
     /* a folder that cannot be made: an error, nothing left behind */
-    ck_assert_int_eq(ov_synth_write(&o, tmp("no/such/dir"), false, &s), -1);
+    ck_assert_int_eq(ov_synth_write(&o, ov_tmp("no/such/dir"), false, &s), -1);
     ck_assert_msg(strstr(ov_last_error(), "no/such/dir"), "%s", ov_last_error());
     /* a failure halfway (a full disk, simulated on the second clip) leaves nothing behind, and
      * an output that was to be replaced is kept */
     ov_synth_test_fail_clip = 1;
-    ck_assert_int_eq(ov_synth_write(&o, tmp("y"), false, &s), -1);
+    ck_assert_int_eq(ov_synth_write(&o, ov_tmp("y"), false, &s), -1);
     ck_assert_msg(strstr(ov_last_error(), "simulated"), "%s", ov_last_error());
-    ck_assert_int_eq(count_entries(tmpdir, "y"), 0);
-    ck_assert_int_eq(ov_synth_write(&o, tmp("x"), true, &s), -1);
+    ck_assert_int_eq(count_entries(ov_tmpdir(), "y"), 0);
+    ck_assert_int_eq(ov_synth_write(&o, ov_tmp("x"), true, &s), -1);
     ov_synth_test_fail_clip = -1;
-    ck_assert_int_eq(count_entries(tmpdir, "x"), 1);
+    ck_assert_int_eq(count_entries(ov_tmpdir(), "x"), 1);
     char p[600];
-    snprintf(p, sizeof p, "%s/synthetic-GT.pkl", tmp("x"));
+    snprintf(p, sizeof p, "%s/synthetic-GT.pkl", ov_tmp("x"));
     struct stat st;
     ck_assert_int_eq(stat(p, &st), 0);
-    remove_tmpdir();
+    ov_tmpdir_remove();
 }
 END_TEST
 
 START_TEST(test_speed_200_clips) {
-    make_tmpdir();
+    ov_tmpdir_make("synth");
     ovSynthOptions o = ov_synth_defaults(); /* 200 clips, 16 frames, 128x128, 1..3 actors */
     ovSynthSummary s;
-    write_ok(&o, tmp("speed"), &s);
+    write_ok(&o, ov_tmp("speed"), &s);
     printf("synth: %d clips of %d frames at %dx%d (%ld boxes) in %.2f s, %.0f frames/s\n", s.videos, s.frames, s.width,
            s.height, s.boxes, s.seconds, s.videos * s.frames / s.seconds);
     ck_assert_int_eq(s.videos, 200);
     ck_assert_msg(s.seconds < 20, "200 clips took %.1f s", s.seconds);
-    remove_tmpdir();
+    ov_tmpdir_remove();
 }
 END_TEST
 
@@ -1074,35 +1053,35 @@ static char output[16384];
 static int run_ovad(const char *args) { return ov_run_ovad(args, output, sizeof output); }
 
 START_TEST(test_cli) {
-    make_tmpdir();
+    ov_tmpdir_make("synth");
     char args[1024];
     snprintf(args, sizeof args,
              "data synth --out %s --videos 5 --frames 3 --size 40x32 --seed 4 --holdout-actions falling "
              "--holdout-combos jumping+red --threads 1",
-             tmp("c"));
+             ov_tmp("c"));
     ck_assert_msg(run_ovad(args) == 0, "%s", output);
     ck_assert_msg(strstr(output, "videos: 5\n") && strstr(output, "frames_per_video: 3\n") &&
                       strstr(output, "resolution: 40x32\n") && strstr(output, "seconds: "),
                   "%s", output);
     ck_assert_msg(run_ovad(args) == 1 && strstr(output, "already exists"), "%s", output);
-    snprintf(args, sizeof args, "data stats --dataset synthetic --gt %s/synthetic-GT.pkl --root %s", tmp("c"), tmp("c"));
+    snprintf(args, sizeof args, "data stats --dataset synthetic --gt %s/synthetic-GT.pkl --root %s", ov_tmp("c"), ov_tmp("c"));
     ck_assert_msg(run_ovad(args) == 0, "%s", output);
     ck_assert_msg(strstr(output, "videos: 5\n") && strstr(output, "labels: 10\n") && strstr(output, "novel_labels: 1\n") &&
                       strstr(output, "holdout_combos: 1\n") && strstr(output, "frames_on_disk: 15/15\n"),
                   "%s", output);
-    snprintf(args, sizeof args, "data stats --dataset synthetic --gt %s", tmp("c"));
+    snprintf(args, sizeof args, "data stats --dataset synthetic --gt %s", ov_tmp("c"));
     ck_assert_msg(run_ovad(args) == 0 && strstr(output, "train_videos: 4\ntest_videos: 1\n"), "%s", output);
     ck_assert_msg(run_ovad("data synth --videos 3") == 2 && strstr(output, "--out"), "%s", output);
     ck_assert_msg(run_ovad("data synth --out /tmp/x --videos lots") == 2 && strstr(output, "--videos"), "%s", output);
     ck_assert_msg(run_ovad("data synth --out /tmp/x --bogus 1") == 2 && strstr(output, "--bogus"), "%s", output);
-    snprintf(args, sizeof args, "data synth --out %s --actions waving,moonwalking", tmp("d"));
+    snprintf(args, sizeof args, "data synth --out %s --actions waving,moonwalking", ov_tmp("d"));
     ck_assert_msg(run_ovad(args) == 1 && strstr(output, "moonwalking"), "%s", output);
     ck_assert_msg(run_ovad("data stats --dataset synthetic --gt /nonexistent/captions.json") == 1 &&
                       strstr(output, "/nonexistent/captions.json"),
                   "%s", output);
     ck_assert_msg(run_ovad("data stats --dataset jhmdb --gt x.pkl") == 1 && strstr(output, "x.pkl: cannot open"), "%s", output);
     ck_assert_msg(run_ovad("data synth --help") == 0 && strstr(output, "--holdout-combos"), "%s", output);
-    remove_tmpdir();
+    ov_tmpdir_remove();
 }
 END_TEST
 

@@ -18,7 +18,6 @@
 #include "autograd/backward.h"
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
-#include "kernels/cuda/device.h"
 #include "data/image.h"
 #include "models/text.h"
 #include "models/text_model.h"
@@ -452,13 +451,6 @@ START_TEST(test_encode_text) {
 }
 END_TEST
 
-static void emulate_on(void) { ov_cuda_emulate(true); }
-
-static void emulate_off(void) {
-    ov_cuda_empty_cache();
-    ov_cuda_emulate(false);
-}
-
 int main(void) {
     Suite *s = suite_create("text");
     TCase *tc = tcase_create("text");
@@ -471,13 +463,8 @@ int main(void) {
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_encode_text);
     suite_add_tcase(s, tc);
-    bool have = ov_test_have_device("text");
-    ov_cuda_emulate(false);
-    tc = tcase_create("device");
-    tcase_add_checked_fixture(tc, emulate_on, emulate_off);
-    ov_tcase_leak_check(tc);
+    tc = ov_device_tcase(s, "text", "device");
     tcase_set_timeout(tc, 240);
     tcase_add_loop_test(tc, test_on_device, 0, 2);
-    if (have) suite_add_tcase(s, tc);
     return ov_run_suite(s) ? 1 : 0;
 }

@@ -38,52 +38,19 @@
 #define NSTEPS 12
 
 static bool have_device;
-static char tmpdir[256];
-
-static void make_tmpdir(void) {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/ovad-ckpt-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void remove_tmpdir(void) {
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-static const char *tmp(const char *name) { /* four at a time, for calls with two paths */
-    static char p[4][512];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(p[k], sizeof p[k], "%s/%s", tmpdir, name);
-    return p[k];
-}
 
 typedef struct {
     ovModule m;
-    ovTensor *weight, *bias;
-} Lin;
-
-typedef struct {
-    ovModule m;
-    Lin *fc1, *fc2;
+    ovTestLinear *fc1, *fc2;
     ovTensor *scale, *counts;
 } Net;
-
-static Lin *lin(ovModule *parent, const char *name, int64_t in, int64_t out) {
-    Lin *l = ov_module_new(parent, name, sizeof *l, "Linear");
-    l->weight = ov_param(&l->m, "weight", OV_SHAPE(out, in));
-    l->bias = ov_param(&l->m, "bias", OV_SHAPE(out));
-    ov_init_torch_default(l->weight, l->bias, &l->m.init_gen);
-    return l;
-}
 
 /* hidden: fc1's width (a different one makes a model the file does not fit). */
 static Net *net_new(uint64_t seed, int64_t hidden, ovDevice dev) {
     ovDevice prev = ov_set_default_device(dev);
     Net *n = ov_module_root(sizeof *n, "Net", seed);
-    n->fc1 = lin(&n->m, "fc1", 8, hidden);
-    n->fc2 = lin(&n->m, "fc2", hidden, 3);
+    n->fc1 = ov_test_linear(&n->m, "fc1", 8, hidden);
+    n->fc2 = ov_test_linear(&n->m, "fc2", hidden, 3);
     n->scale = ov_param(&n->m, "scale", OV_SHAPE(3));
     ov_init_constant(n->scale, 1.0);
     ov_scope_begin();
@@ -217,7 +184,7 @@ START_TEST(test_resume_is_exact) {
     int k = (_i & 2) ? 0 : 5;
     if (dev && !have_device) return;
     ovDevice d = dev ? OV_DEV_CUDA : OV_DEV_CPU;
-    make_tmpdir();
+    ov_tmpdir_make("ckpt");
     ov_scope_begin();
     make_data();
     Run *full = run_new(sgd, 11, d);
@@ -226,13 +193,13 @@ START_TEST(test_resume_is_exact) {
     Run *first = run_new(sgd, 11, d);
     for (int s = 0; s < k; s++) train_step(first);
     ovTrainState st = state_of(first);
-    ck_assert_msg(ov_ckpt_save(tmp("run.safetensors"), &st) == 0, "%s", ov_last_error());
+    ck_assert_msg(ov_ckpt_save(ov_tmp("run.safetensors"), &st) == 0, "%s", ov_last_error());
     run_free(first);
 
     Run *resumed = run_new(sgd, 99, d); /* other initial weights and generators: the file decides */
     ovTrainState rs = state_of(resumed);
     char *config = NULL;
-    ck_assert_msg(ov_ckpt_load(tmp("run.safetensors"), &rs, &config) == 0, "%s", ov_last_error());
+    ck_assert_msg(ov_ckpt_load(ov_tmp("run.safetensors"), &rs, &config) == 0, "%s", ov_last_error());
     ck_assert_str_eq(config, "{\"lr\": 0.03, \"name\": \"resume test\"}");
     free(config);
     ck_assert_int_eq(rs.step, k);
@@ -242,7 +209,7 @@ START_TEST(test_resume_is_exact) {
     run_free(full);
     run_free(resumed);
     ov_scope_end();
-    remove_tmpdir();
+    ov_tmpdir_remove();
 }
 END_TEST
 
@@ -288,18 +255,18 @@ static void expect_refused(Run *r, const char *path, const char *want, const cha
 }
 
 START_TEST(test_mismatched_files_are_refused) {
-    make_tmpdir();
+    ov_tmpdir_make("ckpt");
     ov_scope_begin();
     make_data();
     Run *r = run_new(false, 3, OV_DEV_CPU);
     for (int s = 0; s < 3; s++) train_step(r);
     ovTrainState st = state_of(r);
-    ck_assert_msg(ov_ckpt_save(tmp("a.safetensors"), &st) == 0, "%s", ov_last_error());
+    ck_assert_msg(ov_ckpt_save(ov_tmp("a.safetensors"), &st) == 0, "%s", ov_last_error());
 
     /* the target runs have trained a little, so that "unchanged" is not "fresh" */
     Run *other = run_make(false, 4, OV_DEV_CPU, 7); /* a wider fc1 */
     train_step(other);
-    expect_refused(other, tmp("a.safetensors"), "model.fc1.weight is f32 [6,8] in the file but f32 [7,8] here", "shape");
+    expect_refused(other, ov_tmp("a.safetensors"), "model.fc1.weight is f32 [6,8] in the file but f32 [7,8] here", "shape");
     printf("train_state: shape mismatch: %s\n", ov_last_error());
     ck_assert_msg(strstr(ov_last_error(), "model.fc2.weight is f32 [3,6] in the file but f32 [3,7] here"), "%s", ov_last_error());
     run_free(other);
@@ -309,17 +276,17 @@ START_TEST(test_mismatched_files_are_refused) {
     ov_param(&extra->net->fc2->m, "gain", OV_SHAPE(3));
     run_reoptim(extra);
     train_step(extra);
-    expect_refused(extra, tmp("a.safetensors"), "missing model.fc2.gain", "missing");
+    expect_refused(extra, ov_tmp("a.safetensors"), "missing model.fc2.gain", "missing");
     run_free(extra);
 
     /* another optimizer, another grouping, a generator the file lacks */
     Run *sgd = run_new(true, 6, OV_DEV_CPU);
-    expect_refused(sgd, tmp("a.safetensors"), "the optimizer is adamw in the file but sgd here", "kind");
+    expect_refused(sgd, ov_tmp("a.safetensors"), "the optimizer is adamw in the file but sgd here", "kind");
     run_free(sgd);
     Run *one = run_new(false, 7, OV_DEV_CPU);
     ovParamGroup *g = ov_optim_group(one->opt, "extra");
     (void)g;
-    expect_refused(one, tmp("a.safetensors"), "has 2 groups in the file but 3 here", "groups");
+    expect_refused(one, ov_tmp("a.safetensors"), "has 2 groups in the file but 3 here", "groups");
     run_free(one);
     Run *gens = run_new(false, 8, OV_DEV_CPU);
     ovNamedGen more[3] = {gens->gens[0], gens->gens[1], {"augment", &gens->data_gen}};
@@ -328,7 +295,7 @@ START_TEST(test_mismatched_files_are_refused) {
     ovTrainState gs = state_of(gens);
     gs.gens = more;
     gs.n_gens = 3;
-    ck_assert_int_eq(ov_ckpt_load(tmp("a.safetensors"), &gs, NULL), -1);
+    ck_assert_int_eq(ov_ckpt_load(ov_tmp("a.safetensors"), &gs, NULL), -1);
     ck_assert_msg(strstr(ov_last_error(), "missing rng.augment"), "%s", ov_last_error());
     assert_unchanged(gens, &s, "generators");
     run_free(gens);
@@ -339,30 +306,30 @@ START_TEST(test_mismatched_files_are_refused) {
     run_reoptim(fz);
     ovTrainState fs = state_of(fz);
     fs.skip_frozen = true;
-    ck_assert_msg(ov_ckpt_save(tmp("frozen.safetensors"), &fs) == 0, "%s", ov_last_error());
-    ovSafetensors *f = ov_st_open(tmp("frozen.safetensors"));
+    ck_assert_msg(ov_ckpt_save(ov_tmp("frozen.safetensors"), &fs) == 0, "%s", ov_last_error());
+    ovSafetensors *f = ov_st_open(ov_tmp("frozen.safetensors"));
     ck_assert_int_lt(ov_st_find(f, "model.fc1.weight"), 0);
     ck_assert_int_ge(ov_st_find(f, "model.fc2.weight"), 0);
     ov_st_close(f);
-    ck_assert_msg(ov_ckpt_load(tmp("frozen.safetensors"), &fs, NULL) == 0, "%s", ov_last_error());
+    ck_assert_msg(ov_ckpt_load(ov_tmp("frozen.safetensors"), &fs, NULL) == 0, "%s", ov_last_error());
     ov_module_freeze(&fz->net->m, "fc1", false); /* now it trains: the file must have it */
     run_reoptim(fz);
-    expect_refused(fz, tmp("frozen.safetensors"), "missing model.fc1.weight", "unfrozen");
+    expect_refused(fz, ov_tmp("frozen.safetensors"), "missing model.fc1.weight", "unfrozen");
     run_free(fz);
 
     /* the config must be JSON; a plain safetensors file is not a checkpoint */
     ovTrainState bad = state_of(r);
     bad.config = "lr: 3";
-    ck_assert_int_eq(ov_ckpt_save(tmp("b.safetensors"), &bad), -1);
+    ck_assert_int_eq(ov_ckpt_save(ov_tmp("b.safetensors"), &bad), -1);
     ck_assert_msg(strstr(ov_last_error(), "not JSON"), "%s", ov_last_error());
-    ck_assert_int_eq(access(tmp("b.safetensors"), F_OK), -1);
+    ck_assert_int_eq(access(ov_tmp("b.safetensors"), F_OK), -1);
     ovTensor *one_t = r->net->scale;
     const char *nm = "x";
-    ck_assert_int_eq(ov_st_save(tmp("plain.safetensors"), 1, &nm, &one_t, 0, NULL, NULL), 0);
-    expect_refused(r, tmp("plain.safetensors"), "not a training checkpoint", "plain");
+    ck_assert_int_eq(ov_st_save(ov_tmp("plain.safetensors"), 1, &nm, &one_t, 0, NULL, NULL), 0);
+    expect_refused(r, ov_tmp("plain.safetensors"), "not a training checkpoint", "plain");
     run_free(r);
     ov_scope_end();
-    remove_tmpdir();
+    ov_tmpdir_remove();
 }
 END_TEST
 
@@ -382,35 +349,35 @@ static void copy_prefix(const char *from, const char *to, long n, long flip) {
 }
 
 START_TEST(test_truncated_and_corrupted_files_are_refused) {
-    make_tmpdir();
+    ov_tmpdir_make("ckpt");
     ov_scope_begin();
     make_data();
     Run *r = run_new(false, 3, OV_DEV_CPU);
     for (int s = 0; s < 2; s++) train_step(r);
     ovTrainState st = state_of(r);
-    ck_assert_msg(ov_ckpt_save(tmp("a.safetensors"), &st) == 0, "%s", ov_last_error());
-    long n = file_size(tmp("a.safetensors"));
+    ck_assert_msg(ov_ckpt_save(ov_tmp("a.safetensors"), &st) == 0, "%s", ov_last_error());
+    long n = file_size(ov_tmp("a.safetensors"));
     Run *t = run_new(false, 4, OV_DEV_CPU);
     train_step(t);
     long cuts[] = {0, 5, 8, 100, n / 2, n - 1};
     for (int i = 0; i < 6; i++) {
-        copy_prefix(tmp("a.safetensors"), tmp("cut.safetensors"), cuts[i], -1);
-        expect_refused(t, tmp("cut.safetensors"), NULL, "truncated");
+        copy_prefix(ov_tmp("a.safetensors"), ov_tmp("cut.safetensors"), cuts[i], -1);
+        expect_refused(t, ov_tmp("cut.safetensors"), NULL, "truncated");
     }
     printf("train_state: truncated: %s\n", ov_last_error());
     /* a flipped byte in the data (the last tensor ends the file), then in the header */
-    copy_prefix(tmp("a.safetensors"), tmp("flip.safetensors"), n, n - 3);
-    expect_refused(t, tmp("flip.safetensors"), "the file is corrupted", "flipped data");
+    copy_prefix(ov_tmp("a.safetensors"), ov_tmp("flip.safetensors"), n, n - 3);
+    expect_refused(t, ov_tmp("flip.safetensors"), "the file is corrupted", "flipped data");
     printf("train_state: corrupted: %s\n", ov_last_error());
     for (long at = 9; at < 400; at += 37) {
-        copy_prefix(tmp("a.safetensors"), tmp("flip.safetensors"), n, at);
-        expect_refused(t, tmp("flip.safetensors"), NULL, "flipped header");
+        copy_prefix(ov_tmp("a.safetensors"), ov_tmp("flip.safetensors"), n, at);
+        expect_refused(t, ov_tmp("flip.safetensors"), NULL, "flipped header");
     }
-    expect_refused(t, tmp("absent.safetensors"), "absent.safetensors", "absent");
+    expect_refused(t, ov_tmp("absent.safetensors"), "absent.safetensors", "absent");
     run_free(t);
     run_free(r);
     ov_scope_end();
-    remove_tmpdir();
+    ov_tmpdir_remove();
 }
 END_TEST
 
@@ -425,14 +392,14 @@ static int count_files(const char *dir) {
 /* A save that fails half way (the file size limit makes write() fail with EFBIG) leaves the old
  * checkpoint as it was and no temporary file behind. */
 START_TEST(test_writes_are_atomic) {
-    make_tmpdir();
+    ov_tmpdir_make("ckpt");
     ov_scope_begin();
     make_data();
     Run *r = run_new(false, 3, OV_DEV_CPU);
     ovTrainState st = state_of(r);
-    ck_assert_msg(ov_ckpt_save(tmp("a.safetensors"), &st) == 0, "%s", ov_last_error());
-    ck_assert_int_eq(count_files(tmpdir), 1);
-    long before = file_size(tmp("a.safetensors"));
+    ck_assert_msg(ov_ckpt_save(ov_tmp("a.safetensors"), &st) == 0, "%s", ov_last_error());
+    ck_assert_int_eq(count_files(ov_tmpdir()), 1);
+    long before = file_size(ov_tmp("a.safetensors"));
     for (int s = 0; s < 2; s++) train_step(r); /* the optimizer state makes the next file larger */
     st = state_of(r);
 
@@ -442,24 +409,24 @@ START_TEST(test_writes_are_atomic) {
     lim.rlim_cur = (rlim_t)before + 100;
     void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
     ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
-    int rc = ov_ckpt_save(tmp("a.safetensors"), &st);
+    int rc = ov_ckpt_save(ov_tmp("a.safetensors"), &st);
     setrlimit(RLIMIT_FSIZE, &old);
     signal(SIGXFSZ, prev);
     ck_assert_int_eq(rc, -1);
     printf("train_state: failed write: %s\n", ov_last_error());
-    ck_assert_int_eq(count_files(tmpdir), 1);
-    ck_assert_int_eq(file_size(tmp("a.safetensors")), before);
+    ck_assert_int_eq(count_files(ov_tmpdir()), 1);
+    ck_assert_int_eq(file_size(ov_tmp("a.safetensors")), before);
     Run *fresh = run_new(false, 5, OV_DEV_CPU);
     ovTrainState fs = state_of(fresh);
-    ck_assert_msg(ov_ckpt_load(tmp("a.safetensors"), &fs, NULL) == 0, "%s", ov_last_error());
+    ck_assert_msg(ov_ckpt_load(ov_tmp("a.safetensors"), &fs, NULL) == 0, "%s", ov_last_error());
     ck_assert_int_eq(fs.step, 0);
-    ck_assert_msg(ov_ckpt_save(tmp("a.safetensors"), &st) == 0, "%s", ov_last_error()); /* now it fits */
-    ck_assert_int_gt(file_size(tmp("a.safetensors")), before);
-    ck_assert_int_eq(count_files(tmpdir), 1);
+    ck_assert_msg(ov_ckpt_save(ov_tmp("a.safetensors"), &st) == 0, "%s", ov_last_error()); /* now it fits */
+    ck_assert_int_gt(file_size(ov_tmp("a.safetensors")), before);
+    ck_assert_int_eq(count_files(ov_tmpdir()), 1);
     run_free(fresh);
     run_free(r);
     ov_scope_end();
-    remove_tmpdir();
+    ov_tmpdir_remove();
 }
 END_TEST
 

@@ -27,27 +27,6 @@ static const char *shared(const char *file, char *buf) {
     return buf;
 }
 
-static char tmpdir[256];
-
-static void make_tmpdir(void) {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/ovad-video-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void remove_tmpdir(void) {
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-static const char *tmp(const char *name) {
-    static char p[4][512];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(p[k], sizeof p[k], "%s/%s", tmpdir, name);
-    return p[k];
-}
-
 /* Copies the first `keep` bytes of src (all of it when keep is 0 or larger) to dst. */
 static size_t copy_prefix(const char *src, const char *dst, long keep_permille) {
     FILE *in = fopen(src, "rb"), *out = fopen(dst, "wb");
@@ -259,21 +238,21 @@ START_TEST(test_clip_tensor) {
 END_TEST
 
 START_TEST(test_bad_and_truncated) {
-    make_tmpdir();
-    ck_assert_ptr_null(ov_video_open(tmp("missing.mp4")));
+    ov_tmpdir_make("video");
+    ck_assert_ptr_null(ov_video_open(ov_tmp("missing.mp4")));
     ck_assert_msg(strstr(ov_last_error(), "missing.mp4") && strstr(ov_last_error(), "cannot open"), "%s", ov_last_error());
-    FILE *f = fopen(tmp("text.mp4"), "w");
+    FILE *f = fopen(ov_tmp("text.mp4"), "w");
     fputs("not a video at all", f);
     fclose(f);
-    ck_assert_ptr_null(ov_video_open(tmp("text.mp4")));
+    ck_assert_ptr_null(ov_video_open(ov_tmp("text.mp4")));
     ck_assert_msg(strstr(ov_last_error(), "text.mp4"), "%s", ov_last_error());
     if (!shared("mmaction_test.mp4", path_mm) || !shared("internvid_example1.mp4", path_iv)) {
-        remove_tmpdir();
+        ov_tmpdir_remove();
         return;
     }
     /* the real files keep their index (moov) at the end: a cut copy cannot be opened */
-    copy_prefix(path_mm, tmp("cut.mp4"), 500);
-    ck_assert_ptr_null(ov_video_open(tmp("cut.mp4")));
+    copy_prefix(path_mm, ov_tmp("cut.mp4"), 500);
+    ck_assert_ptr_null(ov_video_open(ov_tmp("cut.mp4")));
     ck_assert_msg(strstr(ov_last_error(), "cut.mp4") && strstr(ov_last_error(), "moov atom not found"), "%s",
                   ov_last_error());
     /* index first (faststart mp4) or no frame count (Matroska): a cut copy opens with the frames
@@ -283,16 +262,16 @@ START_TEST(test_bad_and_truncated) {
     int which[] = {0, 0, 1};
     for (int k = 0; k < 3; k++) {
         bool mkv = strstr(names[k], ".mkv") != NULL;
-        remux(srcs[which[k]], tmp(names[k]), !mkv);
-        ovVideo *full = ov_video_open(tmp(names[k]));
+        remux(srcs[which[k]], ov_tmp(names[k]), !mkv);
+        ovVideo *full = ov_video_open(ov_tmp(names[k]));
         ck_assert_msg(full, "%s", ov_last_error());
         ck_assert_int_eq(ov_video_frames(full), which[k] ? 40 : 300);
         ck_assert(!ov_video_truncated(full, NULL));
         for (int permille = 400; permille <= 970; permille += 570) {
             char cutname[64];
             snprintf(cutname, sizeof cutname, "cut%d_%s", permille, names[k]);
-            copy_prefix(tmp(names[k]), tmp(cutname), permille);
-            ovVideo *v = ov_video_open(tmp(cutname));
+            copy_prefix(ov_tmp(names[k]), ov_tmp(cutname), permille);
+            ovVideo *v = ov_video_open(ov_tmp(cutname));
             ck_assert_msg(v, "%s", ov_last_error());
             int64_t declared, n = ov_video_frames(v);
             ck_assert_msg(ov_video_truncated(v, &declared), "%s not seen as truncated", cutname);
@@ -320,7 +299,7 @@ START_TEST(test_bad_and_truncated) {
     }
     /* damaged bytes in the middle of a file: every frame read either works or fails cleanly */
     uint8_t *buf;
-    FILE *in = fopen(tmp("iv_fast.mp4"), "rb");
+    FILE *in = fopen(ov_tmp("iv_fast.mp4"), "rb");
     fseek(in, 0, SEEK_END);
     size_t n = (size_t)ftell(in);
     fseek(in, 0, SEEK_SET);
@@ -332,11 +311,11 @@ START_TEST(test_bad_and_truncated) {
     ovTensor *pos = ov_randint(OV_SHAPE(400), (int64_t)n / 10, (int64_t)n, &g);
     for (int k = 0; k < 400; k++) buf[(size_t)ov_get_flat(pos, k)] ^= 0xA5;
     ov_scope_end();
-    FILE *out = fopen(tmp("damaged.mp4"), "wb");
+    FILE *out = fopen(ov_tmp("damaged.mp4"), "wb");
     fwrite(buf, 1, n, out);
     fclose(out);
     free(buf);
-    ovVideo *v = ov_video_open(tmp("damaged.mp4"));
+    ovVideo *v = ov_video_open(ov_tmp("damaged.mp4"));
     if (v) {
         uint8_t *px = malloc(frame_bytes(v));
         for (int64_t i = 0; i < ov_video_frames(v); i += 3)
@@ -346,7 +325,7 @@ START_TEST(test_bad_and_truncated) {
     } else {
         ck_assert_msg(strstr(ov_last_error(), "damaged.mp4"), "%s", ov_last_error());
     }
-    remove_tmpdir();
+    ov_tmpdir_remove();
 }
 END_TEST
 
