@@ -17,10 +17,10 @@
 #include "eval/link.h"
 #include "eval/load.h"
 #include "eval/video_map.h"
-#include "kernels/philox.h"
 #include "tensor/error.h"
 #include "tensor/file.h"
 #include "tests/check_util.h"
+#include "tests/mutate.h"
 
 #define FIXDIR "tests/fixtures/datasets"
 
@@ -293,49 +293,35 @@ START_TEST(test_act_malformed) {
 }
 END_TEST
 
-/* Truncations and byte flips never crash; a rejection names the file. */
-static void mutate_run(const char *file, int trials, int (*parse)(const void *, size_t, const char *), int *ok, int *rejected) {
+/* Truncations and byte flips never crash; a rejection names the copy. The alphabet: pickle opcodes
+ * (MARK, STOP, TUPLE, REDUCE, BUILD, SETITEM, MEMOIZE, ...), the quote and newline of protocol 0. */
+static void mutate_run(const char *file, int trials, ovMutParse parse, int *ok, int *rejected) {
     size_t n;
-    uint8_t *orig = fixture(file, &n), *buf = malloc(n + 1);
-    for (int trial = 0; trial < trials; trial++) {
-        memcpy(buf, orig, n);
-        ovPhilox4 r = ov_philox4x32((uint64_t)trial, 0x5eed + n);
-        size_t len = n;
-        if (trial % 4 == 0) {
-            len = r.v[0] % n;
-        } else {
-            int flips = 1 + (int)(r.v[1] % 3);
-            for (int j = 0; j < flips; j++) {
-                ovPhilox4 q = ov_philox4x32((uint64_t)trial * 8 + (uint64_t)j, 77);
-                buf[q.v[0] % n] = q.v[2] % 3 == 0 ? (uint8_t) "(.0tRbsuahq\x85\x94IS'\n"[q.v[1] % 17] : (uint8_t)q.v[1];
-            }
-        }
-        if (parse(buf, len, "mut") == 0) {
-            (*ok)++;
-        } else {
-            (*rejected)++;
-            ck_assert_msg(!strncmp(ov_last_error(), "mut", 3), "%s", ov_last_error());
-        }
-    }
+    uint8_t *orig = fixture(file, &n);
+    ovMutRun r = {.label = file, .trials = trials, .stream = 0x5eed + n, .parse = parse,
+                  .how = {.truncate_every = 4, .max_flips = 3, OV_MUT_ALPHABET("(.0tRbsuahq\x85\x94IS'\n", 3)}};
+    ov_mutations_run(&r, orig, n, ok, rejected);
     free(orig);
-    free(buf);
 }
 
-static int parse_act(const void *d, size_t n, const char *name) {
+static int parse_act(const uint8_t *d, size_t n, const char *name, void *ctx) {
+    (void)ctx;
     ovActionGt a;
     int rc = ov_act_gt_parse(d, n, name, &a, NULL);
     if (!rc) ov_action_gt_free(&a);
     return rc;
 }
 
-static int parse_maskrcnn(const void *d, size_t n, const char *name) {
+static int parse_maskrcnn(const uint8_t *d, size_t n, const char *name, void *ctx) {
+    (void)ctx;
     ovProposals p;
     int rc = ov_proposals_parse_maskrcnn(d, n, name, 0, &p);
     if (!rc) ov_proposals_free(&p);
     return rc;
 }
 
-static int parse_numpy(const void *d, size_t n, const char *name) {
+static int parse_numpy(const uint8_t *d, size_t n, const char *name, void *ctx) {
+    (void)ctx;
     ovNumpy *np = ov_numpy_new();
     ovPkHooks h = ov_numpy_hooks(np);
     ov_scope_begin();
@@ -395,10 +381,8 @@ END_TEST
 /* ---- the real J-HMDB ground truth ---- */
 
 START_TEST(test_jhmdb_real) {
-    const char *dir = ov_shared_data("JHMDB-GT.pkl");
-    if (!dir) return;
-    char path[1100];
-    snprintf(path, sizeof path, "%s/JHMDB-GT.pkl", dir);
+    const char *path = ov_shared_file("JHMDB-GT.pkl");
+    if (!path) return;
     ovActionGt a;
     long dropped = -1;
     size_t n;
@@ -450,10 +434,8 @@ static void expect_100(const ovApResult *r, const char *what) {
 }
 
 START_TEST(test_jhmdb_fed_back_scores_100) {
-    const char *dir = ov_shared_data("JHMDB-GT.pkl");
-    if (!dir) return;
-    char path[1100];
-    snprintf(path, sizeof path, "%s/JHMDB-GT.pkl", dir);
+    const char *path = ov_shared_file("JHMDB-GT.pkl");
+    if (!path) return;
     const ovEvalDataset *ds = ov_eval_dataset("jhmdb");
     ovGroundTruth gt;
     ck_assert_msg(ov_eval_load_gt(ds, path, 1, &gt) == 0, "%s", ov_last_error());

@@ -13,10 +13,9 @@
 #include "data/proposals.h"
 #include "eval/ava.h"
 #include "eval/load.h"
-#include "kernels/philox.h"
 #include "tensor/error.h"
-#include "tensor/file.h"
 #include "tests/check_util.h"
+#include "tests/mutate.h"
 
 #define AVADIR "tests/fixtures/datasets/ava"
 
@@ -171,86 +170,60 @@ END_TEST
 
 /* ---- mutations ---- */
 
-typedef int (*Parse)(const char *text, size_t n, const char *name);
-
 static ovAvaLabelMap g_map;
 
-static int p_gt(const char *t, size_t n, const char *name) {
+static int p_gt(const uint8_t *t, size_t n, const char *name, void *ctx) {
+    (void)ctx;
     ovGroundTruth gt;
-    int rc = ov_ava_gt_parse(t, n, name, &g_map, NULL, &gt, NULL);
+    int rc = ov_ava_gt_parse((const char *)t, n, name, &g_map, NULL, &gt, NULL);
     if (!rc) ov_gt_free(&gt);
     return rc;
 }
-static int p_map(const char *t, size_t n, const char *name) {
+static int p_map(const uint8_t *t, size_t n, const char *name, void *ctx) {
+    (void)ctx;
     ovAvaLabelMap m;
-    int rc = ov_ava_labelmap_parse(t, n, name, &m);
+    int rc = ov_ava_labelmap_parse((const char *)t, n, name, &m);
     if (!rc) ov_ava_labelmap_free(&m);
     return rc;
 }
-static int p_keys(const char *t, size_t n, const char *name) {
+static int p_keys(const uint8_t *t, size_t n, const char *name, void *ctx) {
+    (void)ctx;
     ovAvaKeys k;
-    int rc = ov_ava_keys_parse(t, n, name, &k);
+    int rc = ov_ava_keys_parse((const char *)t, n, name, &k);
     if (!rc) ov_ava_keys_free(&k);
     return rc;
 }
-static int p_frames(const char *t, size_t n, const char *name) {
+static int p_frames(const uint8_t *t, size_t n, const char *name, void *ctx) {
+    (void)ctx;
     ovAvaFrameList f;
-    int rc = ov_ava_frame_list_parse(t, n, name, &f);
+    int rc = ov_ava_frame_list_parse((const char *)t, n, name, &f);
     if (!rc) ov_ava_frame_list_free(&f);
     return rc;
 }
-static int p_boxes(const char *t, size_t n, const char *name) {
+static int p_boxes(const uint8_t *t, size_t n, const char *name, void *ctx) {
+    (void)ctx;
     ovProposals p;
-    int rc = ov_proposals_parse_ava_csv(t, n, name, 0.5, &p);
+    int rc = ov_proposals_parse_ava_csv((const char *)t, n, name, 0.5, &p);
     if (!rc) ov_proposals_free(&p);
     return rc;
 }
 
 START_TEST(test_mutations_never_crash) {
-    static const struct {
-        const char *file;
-        Parse parse;
-    } cases[] = {
+    static const ovMutFile files[] = {
         {"ava_val_v2.2.csv", p_gt},
         {"ava_action_list_v2.2_for_activitynet_2019.pbtxt", p_map},
         {"ava_action_list_v2.2.pbtxt", p_map},
         {"ava_val_excluded_timestamps_v2.2.csv", p_keys},
         {"frame_list_val.csv", p_frames},
         {"ava_val_predicted_boxes.csv", p_boxes},
+        {NULL, NULL},
     };
     ck_assert(ov_ava_labelmap_read(AVADIR "/ava_action_list_v2.2.pbtxt", &g_map) == 0);
     int ok = 0, rejected = 0;
-    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        char path[256];
-        snprintf(path, sizeof path, AVADIR "/%s", cases[c].file);
-        uint8_t *orig;
-        size_t n;
-        ck_assert(ov_read_file(path, &orig, &n) == 0);
-        char *buf = malloc(n + 1);
-        for (int trial = 0; trial < 400; trial++) {
-            memcpy(buf, orig, n);
-            ovPhilox4 r = ov_philox4x32((uint64_t)trial, 1000 + c);
-            size_t len = n;
-            if (trial % 4 == 0) {
-                len = r.v[0] % n;
-            } else {
-                int flips = 1 + (int)(r.v[1] % 3);
-                for (int j = 0; j < flips; j++) {
-                    ovPhilox4 q = ov_philox4x32((uint64_t)trial * 8 + (uint64_t)j, 5);
-                    buf[q.v[0] % n] = q.v[2] % 2 ? ",\n\"\0 .-9e{}:"[q.v[1] % 13] : (char)q.v[1];
-                }
-            }
-            buf[len] = 0;
-            if (cases[c].parse(buf, len, "mut") == 0) {
-                ok++;
-            } else {
-                rejected++;
-                ck_assert_msg(!strncmp(ov_last_error(), "mut", 3), "%s", ov_last_error());
-            }
-        }
-        free(buf);
-        free(orig);
-    }
+    /* the alphabet: CSV and pbtxt punctuation, a NUL, number characters */
+    ovMutRun r = {.trials = 400, .stream = 1000, .stream_step = 1, .nul = true,
+                  .how = {.truncate_every = 4, .max_flips = 3, OV_MUT_ALPHABET(",\n\"\0 .-9e{}:\0", 2)}};
+    ov_mutations_run_files(&r, AVADIR, files, &ok, &rejected);
     ov_ava_labelmap_free(&g_map);
     ck_assert_msg(rejected > 500 && ok > 300, "ok %d rejected %d", ok, rejected);
 }

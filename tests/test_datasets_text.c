@@ -14,10 +14,10 @@
 #include "data/splits.h"
 #include "data/stvg.h"
 #include "data/vocab.h"
-#include "kernels/philox.h"
 #include "tensor/error.h"
 #include "tensor/file.h"
 #include "tests/check_util.h"
+#include "tests/mutate.h"
 
 #define FIXDIR "tests/fixtures/datasets"
 
@@ -315,11 +315,10 @@ END_TEST
 
 /* ---- mutations ---- */
 
-typedef int (*Parse)(const char *text, size_t n, const char *name);
-
-static int p_hcstvg(const char *t, size_t n, const char *name) {
+static int p_hcstvg(const uint8_t *t, size_t n, const char *name, void *ctx) {
+    (void)ctx;
     ovRegionTexts r;
-    int rc = ov_hcstvg_parse(t, n, name, &r);
+    int rc = ov_hcstvg_parse((const char *)t, n, name, &r);
     if (!rc) ov_region_texts_free(&r);
     return rc;
 }
@@ -335,15 +334,16 @@ static char *fetch_fixture(void *ctx, const char *vid, size_t *n) {
     return (char *)d;
 }
 
-static int p_vidstg(const char *t, size_t n, const char *name) {
+static int p_vidstg(const uint8_t *t, size_t n, const char *name, void *ctx) {
+    (void)ctx;
     ovRegionTexts r;
-    int rc = ov_vidstg_parse(t, n, name, fetch_fixture, NULL, &r);
+    int rc = ov_vidstg_parse((const char *)t, n, name, fetch_fixture, NULL, &r);
     if (!rc) ov_region_texts_free(&r);
     return rc;
 }
 
 /* A mutated VidOR file under an intact annotation file. */
-static const char *g_vidor;
+static const uint8_t *g_vidor;
 static size_t g_vidor_n;
 static char *fetch_mutated(void *ctx, const char *vid, size_t *n) {
     (void)ctx;
@@ -353,8 +353,8 @@ static char *fetch_mutated(void *ctx, const char *vid, size_t *n) {
     *n = g_vidor_n;
     return c;
 }
-static int p_vidor(const char *t, size_t n, const char *name) {
-    (void)name;
+static int p_vidor(const uint8_t *t, size_t n, const char *name, void *ctx) {
+    (void)name, (void)ctx;
     g_vidor = t;
     g_vidor_n = n;
     uint8_t *ann;
@@ -368,63 +368,36 @@ static int p_vidor(const char *t, size_t n, const char *name) {
     return rc;
 }
 
-static int p_vocab(const char *t, size_t n, const char *name) {
+static int p_vocab(const uint8_t *t, size_t n, const char *name, void *ctx) {
+    (void)ctx;
     ovVocab v;
-    int rc = ov_vocab_parse_json(t, n, name, &v);
+    int rc = ov_vocab_parse_json((const char *)t, n, name, &v);
     if (!rc) ov_vocab_free(&v);
     return rc;
 }
 
-static int p_split(const char *t, size_t n, const char *name) {
+static int p_split(const uint8_t *t, size_t n, const char *name, void *ctx) {
+    (void)ctx;
     static const char *ava[] = {"bend/bow (at the waist)", "dance", "lie/sleep", "sit", "watch (a person)"};
     static const int ids[] = {1, 3, 8, 11, 80};
     ovClassSplit s;
-    int rc = ov_class_split_parse(ava, ids, 5, t, n, name, &s);
+    int rc = ov_class_split_parse(ava, ids, 5, (const char *)t, n, name, &s);
     if (!rc) ov_class_split_free(&s);
     return rc;
 }
 
 START_TEST(test_mutations_never_crash) {
-    static const struct {
-        const char *file;
-        Parse parse;
-    } cases[] = {
+    static const ovMutFile files[] = {
         {"hcstvg/valv2.json", p_hcstvg},   {"hcstvg/test_v1.json", p_hcstvg},
         {"vidstg/val_annotations.json", p_vidstg}, {"vidstg/vidor/training/0000/2401075277.json", p_vidor},
         {"vocab/vocab_gpt4.json", p_vocab}, {"splits/ov_ava_tiny.json", p_split},
+        {NULL, NULL},
     };
     int ok = 0, rejected = 0;
-    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        char path[256];
-        snprintf(path, sizeof path, FIXDIR "/%s", cases[c].file);
-        uint8_t *orig;
-        size_t n;
-        ck_assert(ov_read_file(path, &orig, &n) == 0);
-        char *buf = malloc(n + 1);
-        for (int trial = 0; trial < 300; trial++) {
-            memcpy(buf, orig, n);
-            ovPhilox4 r = ov_philox4x32((uint64_t)trial, 2000 + c);
-            size_t len = n;
-            if (trial % 4 == 0) {
-                len = r.v[0] % n;
-            } else {
-                int flips = 1 + (int)(r.v[1] % 3);
-                for (int j = 0; j < flips; j++) {
-                    ovPhilox4 q = ov_philox4x32((uint64_t)trial * 8 + (uint64_t)j, 9);
-                    buf[q.v[0] % n] = q.v[2] % 2 ? "{}[]\",:0-9e.\\ \0tn"[q.v[1] % 18] : (char)q.v[1];
-                }
-            }
-            buf[len] = 0;
-            if (cases[c].parse(buf, len, "mut") == 0) {
-                ok++;
-            } else {
-                rejected++;
-                ck_assert_msg(!strncmp(ov_last_error(), "mut", 3), "%s: %s", cases[c].file, ov_last_error());
-            }
-        }
-        free(buf);
-        free(orig);
-    }
+    /* the alphabet: JSON punctuation, a NUL, number and escape characters */
+    ovMutRun r = {.trials = 300, .stream = 2000, .stream_step = 1, .nul = true,
+                  .how = {.truncate_every = 4, .max_flips = 3, OV_MUT_ALPHABET("{}[]\",:0-9e.\\ \0tn\0", 2)}};
+    ov_mutations_run_files(&r, FIXDIR, files, &ok, &rejected);
     ck_assert_msg(rejected > 800 && ok > 100, "ok %d rejected %d", ok, rejected);
 }
 END_TEST

@@ -16,11 +16,11 @@
 #include "data/yowo.h"
 #include "eval/frame_map.h"
 #include "eval/load.h"
-#include "kernels/philox.h"
 #include "tensor/create.h"
 #include "tensor/error.h"
 #include "tensor/file.h"
 #include "tests/check_util.h"
+#include "tests/mutate.h"
 
 #define FIXDIR "tests/fixtures/datasets"
 
@@ -74,41 +74,22 @@ static const char *temp_file(const void *data, size_t n, const char *suffix) {
     return path;
 }
 
+static int parse_mat(const uint8_t *data, size_t n, const char *path, void *ctx) {
+    (void)data, (void)n, (void)ctx;
+    ovActionGt a;
+    int rc = ov_ucf24_mat_read(path, &a);
+    if (!rc) ov_action_gt_free(&a);
+    return rc;
+}
+
 START_TEST(test_mat_mutations) {
+    static const ovMutFile files[] = {{"ucf24_tiny.mat"}, {"ucf24_tiny_raw.mat"}, {NULL}};
     int ok = 0, rejected = 0;
-    static const char *files[] = {FIXDIR "/ucf24_tiny.mat", FIXDIR "/ucf24_tiny_raw.mat"};
-    for (int fi = 0; fi < 2; fi++) {
-        uint8_t *orig;
-        size_t n;
-        ck_assert_msg(ov_read_file(files[fi], &orig, &n) == 0, "missing fixture %s", files[fi]);
-        uint8_t *buf = malloc(n);
-        for (int trial = 0; trial < 400; trial++) {
-            memcpy(buf, orig, n);
-            ovPhilox4 r = ov_philox4x32((uint64_t)trial, 4242 + (uint64_t)fi);
-            size_t len = n;
-            if (trial % 3 == 0) {
-                len = r.v[0] % n;
-            } else { /* flips past the 116-byte text of the header, where the data elements are */
-                int flips = 1 + (int)(r.v[1] % 4);
-                for (int j = 0; j < flips; j++) {
-                    ovPhilox4 q = ov_philox4x32((uint64_t)trial * 8 + (uint64_t)j, 99);
-                    buf[(q.v[0] % 2 ? 116 + q.v[0] % 16 : 128 + q.v[0] % (n - 128))] = (uint8_t)q.v[1];
-                }
-            }
-            const char *path = temp_file(buf, len, ".mat");
-            ovActionGt a;
-            if (ov_ucf24_mat_read(path, &a) == 0) {
-                ok++;
-                ov_action_gt_free(&a);
-            } else {
-                rejected++;
-                ck_assert_msg(strstr(ov_last_error(), path), "%s", ov_last_error());
-            }
-            remove(path);
-        }
-        free(buf);
-        free(orig);
-    }
+    /* flips past the 116-byte text of the header, half of the trials in the header's last bytes
+     * (subsystem offset, version, endian mark) and the first data element's tag */
+    ovMutRun r = {.trials = 400, .stream = 4242, .stream_step = 1, .as_file = true, .parse = parse_mat,
+                  .how = {.truncate_every = 3, .max_flips = 4, .from = 116, .focus_at = 116, .focus_n = 16}};
+    ov_mutations_run_files(&r, FIXDIR, files, &ok, &rejected);
     ck_assert_msg(rejected > 400 && ok > 20, "ok %d rejected %d", ok, rejected);
     /* not a MAT file at all, and a MAT file without annot */
     const char *path = temp_file("MATLAB 5.0 MAT-file, garbage", 28, ".mat");
@@ -120,10 +101,8 @@ START_TEST(test_mat_mutations) {
 END_TEST
 
 START_TEST(test_mat_real) {
-    const char *dir = ov_shared_data("ucf24_finalAnnots.mat");
-    if (!dir) return;
-    char path[1100];
-    snprintf(path, sizeof path, "%s/ucf24_finalAnnots.mat", dir);
+    const char *path = ov_shared_file("ucf24_finalAnnots.mat");
+    if (!path) return;
     ovActionGt a;
     ck_assert_msg(ov_action_gt_load(path, NULL, &a) == 0, "%s", ov_last_error());
     static const char *labels[] = {"Basketball",      "BasketballDunk", "Biking",         "CliffDiving",  "CricketBowling",

@@ -5,16 +5,13 @@
  * PyTorch itself saw; entry selection; a strict load into the same layers built in ovad;
  * hand-made broken checkpoints rejected with the file and the fault; and mutations of the
  * pickle inside a valid archive, and of whole files, that never crash. */
-#define _GNU_SOURCE
+#define _GNU_SOURCE /* memmem */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include "data/zip.h"
-#include "kernels/philox.h"
 #include "nn/layers.h"
 #include "nn/pth.h"
 #include "nn/state.h"
@@ -22,29 +19,9 @@
 #include "tensor/error.h"
 #include "tensor/safetensors.h"
 #include "tests/check_util.h"
+#include "tests/mutate.h"
 
 #define FIXDIR "tests/fixtures/pth"
-
-static char tmpdir[64];
-
-static void make_tmpdir(void) {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/ovad-pth-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void remove_tmpdir(void) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-static const char *tmp(const char *name) {
-    static char p[4][256];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(p[k], sizeof p[k], "%s/%s", tmpdir, name);
-    return p[k];
-}
 
 /* Parses "a,b,c" into v; returns the count. */
 static int parse_list(const char *s, int64_t *v) {
@@ -207,7 +184,7 @@ static const char *ckpt(const char *file, const char *pickle, const char *storag
     const char *names[3] = {"archive/data.pkl", "archive/data/0", extra_name};
     const char *data[3] = {pickle, storage, extra};
     size_t sizes[3] = {strlen(pickle), nbytes, extra ? strlen(extra) : 0};
-    const char *p = tmp(file);
+    const char *p = ov_tmp(file);
     write_zip(p, extra_name ? 3 : 2, names, data, sizes);
     return p;
 }
@@ -233,7 +210,7 @@ static void expect_fail(const char *path, const char *expect) {
 }
 
 START_TEST(test_broken_checkpoints) {
-    make_tmpdir();
+    ov_tmpdir_make("pth");
     ov_scope_begin();
     float f6[6] = {0, 1, 2, 3, 4, 5};
     const char *s6 = (const char *)f6;
@@ -247,8 +224,8 @@ START_TEST(test_broken_checkpoints) {
 
     const char *names[1] = {"archive/data.pkl"}, *data[1] = {tensor_pickle(v2, "FloatStorage", 6, 0, "I6\n", "I1\n")};
     size_t sz[1] = {strlen(data[0])};
-    write_zip(tmp("nostorage.pth"), 1, names, data, sz);
-    expect_fail(tmp("nostorage.pth"), "storage '0' has no record 'archive/data/0' in the archive");
+    write_zip(ov_tmp("nostorage.pth"), 1, names, data, sz);
+    expect_fail(ov_tmp("nostorage.pth"), "storage '0' has no record 'archive/data/0' in the archive");
     expect_fail(ckpt("short.pth", tensor_pickle(v2, "FloatStorage", 6, 0, "I6\n", "I1\n"), s6, 20, NULL, NULL),
                 "storage '0' holds 20 bytes but the pickle says 6 elements of FloatStorage (24 bytes)");
     expect_fail(ckpt("past.pth", tensor_pickle(v2, "FloatStorage", 6, 4, "I3\n", "I1\n"), s6, 24, NULL, NULL),
@@ -276,12 +253,12 @@ START_TEST(test_broken_checkpoints) {
         const char *pk = tensor_pickle(v2, "FloatStorage", 6, 0, "I6\n", "I1\n");
         const char *rn[2] = {"archive/data.pkl", "archive/data/0"}, *rd[2] = {pk, s6};
         size_t rs[2] = {strlen(pk), 24};
-        write_zip(tmp("bz.pth"), 2, rn, rd, rs);
-        FILE *bz = fopen(tmp("bz.pth"), "r+b");
+        write_zip(ov_tmp("bz.pth"), 2, rn, rd, rs);
+        FILE *bz = fopen(ov_tmp("bz.pth"), "r+b");
         fseek(bz, -22 - 46 - 14 + 10, SEEK_END); /* method of the second directory record */
         fputc(12, bz);
         fclose(bz);
-        expect_fail(tmp("bz.pth"), "entry 'archive/data/0' uses compression method 12");
+        expect_fail(ov_tmp("bz.pth"), "entry 'archive/data/0' uses compression method 12");
     }
     expect_fail(ckpt("none.pth", "(dp0\nVa\nI1\ns.", s6, 24, NULL, NULL), "none.pth: no tensors in the checkpoint");
     expect_fail(ckpt("jit.pth", "(dp0\nVa\nI1\ns.", s6, 24, "archive/constants.pkl", "x"), "a TorchScript archive");
@@ -296,21 +273,21 @@ START_TEST(test_broken_checkpoints) {
                      "tQI0\n(I1\nt(I1\nttRu.",
                      s6, 24, NULL, NULL),
                 "storage '0' is described twice, differently");
-    const char *nz = tmp("notzip.pth");
+    const char *nz = ov_tmp("notzip.pth");
     FILE *f = fopen(nz, "wb");
     fputs("this is not a checkpoint at all, just text", f);
     fclose(f);
     expect_fail(nz, "not a zip archive");
-    f = fopen(tmp("legacy.pth"), "wb");
+    f = fopen(ov_tmp("legacy.pth"), "wb");
     fwrite("\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19.\x80\x02", 1, 17, f);
     fclose(f);
-    expect_fail(tmp("legacy.pth"), "(legacy format, protocol version pickle at byte 15): byte 2: truncated");
+    expect_fail(ov_tmp("legacy.pth"), "(legacy format, protocol version pickle at byte 15): byte 2: truncated");
     expect_fail(FIXDIR "/stored.zip", "no <folder>/data.pkl in the zip archive");
     expect_fail(FIXDIR "/model.p2.expected.safetensors", "a safetensors file, not a torch.save zip archive");
     expect_fail("tests/fixtures/pickle/ordered.p2.pkl", "a bare pickle, not a torch.save zip archive");
     expect_fail("/nonexistent/m.pth", "cannot open");
     ov_scope_end();
-    remove_tmpdir();
+    ov_tmpdir_remove();
 }
 END_TEST
 
@@ -340,7 +317,7 @@ END_TEST
 
 /* Legacy files cut short or altered: the file, and what is wrong. */
 START_TEST(test_broken_legacy) {
-    make_tmpdir();
+    ov_tmpdir_make("pth");
     ov_scope_begin();
     FILE *in = fopen(FIXDIR "/legacy_views.p2.pth", "rb");
     ck_assert_msg(in, "missing fixture legacy_views.p2.pth (run tools/gen_pth_fixtures.py)");
@@ -370,13 +347,13 @@ START_TEST(test_broken_legacy) {
             ck_assert_ptr_nonnull(t);
             *t = cases[c].patch;
         }
-        FILE *f = fopen(tmp("leg.pth"), "wb");
+        FILE *f = fopen(ov_tmp("leg.pth"), "wb");
         fwrite(b, 1, len, f);
         fclose(f);
-        expect_fail(tmp("leg.pth"), cases[c].expect);
+        expect_fail(ov_tmp("leg.pth"), cases[c].expect);
     }
     ov_scope_end();
-    remove_tmpdir();
+    ov_tmpdir_remove();
 }
 END_TEST
 
@@ -398,84 +375,58 @@ static int orig_storage(void *ctx, const char *key, uint64_t *nbytes, void *dst)
     return ov_zip_read_into(o->z, i, dst);
 }
 
+/* A mutated pickle interpreted as a checkpoint over the original storages: a dict whose
+ * tensors read end to end, or a clean error. */
+static int parse_pth_pickle(const uint8_t *data, size_t n, const char *name, void *ctx) {
+    ov_scope_begin();
+    ovPickle *pk = ov_pickle_parse(data, n, name, NULL);
+    ovTensorDict *d = pk ? ov_pth_from_pickle(ov_pickle_root(pk), NULL, "mut.pth", orig_storage, ctx, NULL) : NULL;
+    for (int i = 0; d && i < d->n; i++) {
+        volatile double s = 0;
+        for (int64_t e = 0; e < ov_numel(d->tensors[i]); e++) s += ov_get_flat(d->tensors[i], e);
+    }
+    ov_pickle_free(pk);
+    ov_scope_end();
+    return d ? 0 : -1;
+}
+
 /* The pickle of a real checkpoint mutated (byte flips, truncations, opcode swaps) and
  * interpreted: every outcome is a dict or a clean error; tensors read end to end. */
 START_TEST(test_pickle_mutations_never_crash) {
     ovZip *z = ov_zip_open(FIXDIR "/views.p2.pth");
     ck_assert_msg(z, "%s", ov_last_error());
     size_t n;
-    char *orig = ov_zip_read(z, ov_zip_find(z, "views.p2/data.pkl"), &n), *buf = malloc(n);
+    uint8_t *orig = ov_zip_read(z, ov_zip_find(z, "views.p2/data.pkl"), &n);
+    ck_assert_msg(orig, "%s", ov_last_error());
     Orig o = {z};
     int ok = 0, rejected = 0;
-    for (int trial = 0; trial < 4000; trial++) {
-        memcpy(buf, orig, n);
-        ovPhilox4 r = ov_philox4x32((uint64_t)trial, 4242);
-        size_t len = n;
-        if (trial % 5 == 0) {
-            len = r.v[0] % n;
-        } else {
-            int flips = 1 + (int)(r.v[1] % 3);
-            for (int j = 0; j < flips; j++) {
-                ovPhilox4 q = ov_philox4x32((uint64_t)trial * 8 + (uint64_t)j, 17);
-                buf[q.v[0] % n] = (char)(q.v[2] % 2 ? "KJMqhtR)(Q\x85\x86\x87su"[q.v[1] % 15] : (int)q.v[1]);
-            }
-        }
-        ov_scope_begin();
-        ovPickle *pk = ov_pickle_parse(buf, len, "mut.pkl", NULL);
-        ovTensorDict *d = pk ? ov_pth_from_pickle(ov_pickle_root(pk), NULL, "mut.pth", orig_storage, &o, NULL) : NULL;
-        if (d) {
-            ok++;
-            for (int i = 0; i < d->n; i++) {
-                volatile double s = 0;
-                for (int64_t e = 0; e < ov_numel(d->tensors[i]); e++) s += ov_get_flat(d->tensors[i], e);
-            }
-        } else {
-            rejected++;
-            ck_assert_msg(!strncmp(ov_last_error(), "mut.p", 5), "%s", ov_last_error());
-        }
-        ov_pickle_free(pk);
-        ov_scope_end();
-    }
+    /* the alphabet: the integer, tuple, memo, REDUCE, MARK, BINPERSID, SETITEM(S) opcodes */
+    ovMutRun r = {.label = "views.p2/data.pkl", .trials = 4000, .stream = 4242, .name = "mut.pkl", .expect = "mut.p",
+                  .parse = parse_pth_pickle, .ctx = &o,
+                  .how = {.truncate_every = 5, .max_flips = 3, OV_MUT_ALPHABET("KJMqhtR)(Q\x85\x86\x87su", 2)}};
+    ov_mutations_run(&r, orig, n, &ok, &rejected);
     ck_assert_msg(ok > 150 && rejected > 1000, "%d loaded, %d rejected", ok, rejected);
     free(orig);
-    free(buf);
     ov_zip_close(z);
 }
 END_TEST
 
+static int parse_pth_file(const uint8_t *data, size_t n, const char *path, void *ctx) {
+    (void)data, (void)n, (void)ctx;
+    ov_scope_begin();
+    ovTensorDict *d = ov_pth_load(path, NULL);
+    ov_scope_end();
+    return d ? 0 : -1;
+}
+
 /* Whole files mutated: truncations and flips anywhere (the CRC catches most data damage). */
 START_TEST(test_file_mutations_never_crash) {
-    static const char *files[] = {"dtypes.p4.pth", "renamed_deflated.pth", "nested.p4.pth", "legacy_views.p2.pth"};
+    static const ovMutFile files[] = {{"dtypes.p4.pth"}, {"renamed_deflated.pth"}, {"nested.p4.pth"}, {"legacy_views.p2.pth"}, {NULL}};
     int ok = 0, rejected = 0;
-    for (int f = 0; f < 4; f++) {
-        char path[256];
-        snprintf(path, sizeof path, FIXDIR "/%s", files[f]);
-        FILE *in = fopen(path, "rb");
-        ck_assert_ptr_nonnull(in);
-        unsigned char orig[8192], buf[8192];
-        size_t n = fread(orig, 1, sizeof orig, in);
-        fclose(in);
-        for (int trial = 0; trial < 300; trial++) {
-            memcpy(buf, orig, n);
-            ovPhilox4 r = ov_philox4x32((uint64_t)trial, (uint64_t)f + 100);
-            size_t len = trial % 3 == 0 ? r.v[0] % n : n;
-            if (trial % 3) buf[r.v[1] % n] = (unsigned char)r.v[2];
-            /* a memory file: faster than /tmp, and the path still names it */
-            int fd = memfd_create("mut.pth", 0);
-            ck_assert_int_eq(write(fd, buf, len), (ssize_t)len);
-            char mp[64];
-            snprintf(mp, sizeof mp, "/proc/self/fd/%d", fd);
-            ov_scope_begin();
-            ovTensorDict *d = ov_pth_load(mp, NULL);
-            if (d) ok++;
-            else {
-                rejected++;
-                ck_assert_msg(strstr(ov_last_error(), mp), "%s", ov_last_error());
-            }
-            close(fd);
-            ov_scope_end();
-        }
-    }
+    /* a memory file: faster than /tmp, and the path still names it */
+    ovMutRun r = {.trials = 300, .stream = 100, .stream_step = 1, .as_file = true, .parse = parse_pth_file,
+                  .how = {.truncate_every = 3, .max_flips = 1}};
+    ov_mutations_run_files(&r, FIXDIR, files, &ok, &rejected);
     ck_assert(ok > 50);
     ck_assert(rejected > 300);
 }

@@ -7,30 +7,11 @@
 #include <unistd.h>
 
 #include "autograd/ops.h"
-#include "kernels/philox.h"
 #include "tensor/create.h"
 #include "tensor/error.h"
 #include "tensor/safetensors.h"
 #include "tests/check_util.h"
-
-static char tmpdir[256];
-
-static void make_tmpdir(void) {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/ovad-st-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void remove_tmpdir(void) {
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-static const char *tmp(const char *name) {
-    static char p[512];
-    snprintf(p, sizeof p, "%s/%s", tmpdir, name);
-    return p;
-}
+#include "tests/mutate.h"
 
 static void write_raw(const char *path, const char *header, const void *data, size_t n) {
     FILE *f = fopen(path, "wb");
@@ -44,7 +25,7 @@ static void write_raw(const char *path, const char *header, const void *data, si
 }
 
 START_TEST(test_roundtrip_all_dtypes) {
-    make_tmpdir();
+    ov_tmpdir_make("st");
     ov_scope_begin();
     ovGenerator g = ov_generator(5);
     ovTensor *x = ov_randn(OV_SHAPE(3, 4), 0, 1, &g);
@@ -62,8 +43,8 @@ START_TEST(test_roundtrip_all_dtypes) {
     };
     const char *names[] = {"f32", "bf16", "f16", "i32", "i64", "u8", "bool", "scalar", "empty", "xt"};
     const char *keys[] = {"format", "note"}, *vals[] = {"pt", "héllo \"quoted\""};
-    ck_assert_int_eq(ov_st_save(tmp("a.safetensors"), 10, names, ts, 2, keys, vals), 0);
-    ovSafetensors *st = ov_st_open(tmp("a.safetensors"));
+    ck_assert_int_eq(ov_st_save(ov_tmp("a.safetensors"), 10, names, ts, 2, keys, vals), 0);
+    ovSafetensors *st = ov_st_open(ov_tmp("a.safetensors"));
     ck_assert_msg(st, "%s", ov_last_error());
     ck_assert_int_eq(ov_st_count(st), 10);
     ck_assert_str_eq(ov_st_meta(st, "note"), vals[1]);
@@ -81,43 +62,43 @@ START_TEST(test_roundtrip_all_dtypes) {
     ov_st_close(st); /* tensors keep the mapping alive */
     ck_assert_double_eq(ov_get_flat(back[0], 11), ov_get_flat(x, 11));
     ov_fill_(back[0], 1); /* copy-on-write: the file does not change */
-    ovSafetensors *again = ov_st_open(tmp("a.safetensors"));
+    ovSafetensors *again = ov_st_open(ov_tmp("a.safetensors"));
     ck_assert_double_eq(ov_get_flat(ov_st_get(again, "f32"), 0), ov_get_flat(x, 0));
     ov_st_close(again);
     ov_scope_end();
-    remove_tmpdir();
+    ov_tmpdir_remove();
 }
 END_TEST
 
 /* Each malformed file is rejected with a message naming the file and containing `expect`. */
 static void expect_reject(const char *file, const char *header, size_t data_bytes, const char *expect) {
     char data[64] = {0};
-    write_raw(tmp(file), header, data, data_bytes);
-    ovSafetensors *st = ov_st_open(tmp(file));
+    write_raw(ov_tmp(file), header, data, data_bytes);
+    ovSafetensors *st = ov_st_open(ov_tmp(file));
     ck_assert_msg(!st, "%s was accepted", header);
     ck_assert_msg(strstr(ov_last_error(), file), "message does not name the file: %s", ov_last_error());
     ck_assert_msg(strstr(ov_last_error(), expect), "for %s: expected '%s' in: %s", header, expect, ov_last_error());
 }
 
 START_TEST(test_malformed_files_rejected) {
-    make_tmpdir();
+    ov_tmpdir_make("st");
     ov_scope_begin();
-    FILE *f = fopen(tmp("short.st"), "wb");
+    FILE *f = fopen(ov_tmp("short.st"), "wb");
     fwrite("abc", 1, 3, f);
     fclose(f);
-    ck_assert_ptr_null(ov_st_open(tmp("short.st")));
+    ck_assert_ptr_null(ov_st_open(ov_tmp("short.st")));
     ck_assert_msg(strstr(ov_last_error(), "short.st") && strstr(ov_last_error(), "8-byte header"), "%s", ov_last_error());
-    f = fopen(tmp("huge.st"), "wb");
+    f = fopen(ov_tmp("huge.st"), "wb");
     fwrite("\xff\xff\xff\xff\x00\x00\x00\x00{}", 1, 10, f);
     fclose(f);
-    ck_assert_ptr_null(ov_st_open(tmp("huge.st")));
+    ck_assert_ptr_null(ov_st_open(ov_tmp("huge.st")));
     ck_assert_msg(strstr(ov_last_error(), "100 MB"), "%s", ov_last_error());
-    f = fopen(tmp("past.st"), "wb");
+    f = fopen(ov_tmp("past.st"), "wb");
     fwrite("\x40\x00\x00\x00\x00\x00\x00\x00{}", 1, 10, f);
     fclose(f);
-    ck_assert_ptr_null(ov_st_open(tmp("past.st")));
+    ck_assert_ptr_null(ov_st_open(ov_tmp("past.st")));
     ck_assert_msg(strstr(ov_last_error(), "runs past the end"), "%s", ov_last_error());
-    ck_assert_ptr_null(ov_st_open(tmp("missing.st")));
+    ck_assert_ptr_null(ov_st_open(ov_tmp("missing.st")));
     ck_assert_msg(strstr(ov_last_error(), "missing.st") && strstr(ov_last_error(), "cannot open"), "%s", ov_last_error());
 
     expect_reject("json.st", "{\"a\": {\"dtype\": \"F32\",", 0, "not valid JSON");
@@ -142,84 +123,66 @@ START_TEST(test_malformed_files_rejected) {
     expect_reject("meta2.st", "{\"__metadata__\":{\"k\":\"a\"},\"__metadata__\":{\"k\":\"b\"}}", 0, "twice");
     expect_reject("dims.st", "{\"a\":{\"dtype\":\"U8\",\"shape\":[1,1,1,1,1,1,1,1,1],\"data_offsets\":[0,1]}}", 1, "9 dims");
     ov_scope_end();
-    remove_tmpdir();
+    ov_tmpdir_remove();
 }
 END_TEST
+
+/* Opens a mutated file and reads every byte of every tensor. */
+static int open_and_read(const uint8_t *data, size_t n, const char *path, void *ctx) {
+    (void)data, (void)n, (void)ctx;
+    ovSafetensors *st = ov_st_open(path);
+    if (!st) return -1;
+    ov_scope_begin();
+    for (int i = 0; i < ov_st_count(st); i++) {
+        ovTensor *t = ov_st_tensor(st, i);
+        double s = 0;
+        for (int64_t e = 0; e < ov_numel(t); e++) s += ov_get_flat(t, e); /* every byte readable */
+        (void)s;
+    }
+    ov_scope_end();
+    ov_st_close(st);
+    return 0;
+}
 
 /* Truncations and random byte flips of a valid file either load or fail cleanly (no crash,
  * no leak: the leak fixture checks), and a failure names the file. */
 START_TEST(test_mutations_never_crash) {
-    make_tmpdir();
+    ov_tmpdir_make("st");
     ov_scope_begin();
     ovGenerator g = ov_generator(9);
     ovTensor *ts[] = {ov_randn(OV_SHAPE(3, 5), 0, 1, &g), ov_randint(OV_SHAPE(4), 0, 9, &g)};
     const char *names[] = {"weight", "idx"};
     const char *k[] = {"m"}, *v[] = {"x"};
-    ck_assert_int_eq(ov_st_save(tmp("ok.st"), 2, names, ts, 1, k, v), 0);
-    FILE *f = fopen(tmp("ok.st"), "rb");
-    unsigned char orig[4096];
-    size_t n = fread(orig, 1, sizeof orig, f);
-    fclose(f);
+    ck_assert_int_eq(ov_st_save(ov_tmp("ok.st"), 2, names, ts, 1, k, v), 0);
     int opened = 0, rejected = 0;
-    for (int trial = 0; trial < 3000; trial++) {
-        unsigned char buf[4096];
-        memcpy(buf, orig, n);
-        ovPhilox4 r = ov_philox4x32((uint64_t)trial, 1234);
-        size_t len = n;
-        if (trial % 3 == 0) {
-            len = r.v[0] % n; /* truncation */
-        } else {
-            int flips = 1 + (int)(r.v[1] % 4);
-            for (int j = 0; j < flips; j++) {
-                ovPhilox4 q = ov_philox4x32((uint64_t)trial * 8 + (uint64_t)j, 77);
-                size_t at = q.v[0] % (trial % 2 ? n : 120); /* mostly in the header */
-                buf[at] = (unsigned char)q.v[1];
-            }
-        }
-        f = fopen(tmp("mut.st"), "wb");
-        fwrite(buf, 1, len, f);
-        fclose(f);
-        ovSafetensors *st = ov_st_open(tmp("mut.st"));
-        if (!st) {
-            rejected++;
-            ck_assert_msg(strstr(ov_last_error(), "mut.st"), "%s", ov_last_error());
-            continue;
-        }
-        opened++;
-        ov_scope_begin();
-        for (int i = 0; i < ov_st_count(st); i++) {
-            ovTensor *t = ov_st_tensor(st, i);
-            double s = 0;
-            for (int64_t e = 0; e < ov_numel(t); e++) s += ov_get_flat(t, e); /* every byte readable */
-            (void)s;
-        }
-        ov_scope_end();
-        ov_st_close(st);
-    }
+    /* half of the trials flip bytes of the 8-byte length and the JSON header */
+    ovMutRun r = {.label = "ok.st", .trials = 3000, .stream = 1234, .as_file = true, .parse = open_and_read,
+                  .how = {.truncate_every = 3, .max_flips = 4, .focus_at = 0, .focus_n = 120}};
+    ov_mutations_run_file(&r, ov_tmp("ok.st"), &opened, &rejected);
     ck_assert(rejected > 1000);
     ck_assert(opened > 10);
     ov_scope_end();
-    remove_tmpdir();
+    ov_tmpdir_remove();
 }
 END_TEST
 
 START_TEST(test_save_errors_leave_no_file) {
-    make_tmpdir();
+    ov_tmpdir_make("st");
     ov_scope_begin();
     ovTensor *a = ov_ones(OV_SHAPE(2), OV_F32);
     ovTensor *ts[] = {a, a};
     const char *names[] = {"same", "same"};
-    ck_assert_int_eq(ov_st_save(tmp("dup.st"), 2, names, ts, 0, NULL, NULL), -1);
+    ck_assert_int_eq(ov_st_save(ov_tmp("dup.st"), 2, names, ts, 0, NULL, NULL), -1);
     ck_assert_msg(strstr(ov_last_error(), "used twice"), "%s", ov_last_error());
-    ck_assert_int_eq(access(tmp("dup.st"), F_OK), -1);
+    ck_assert_int_eq(access(ov_tmp("dup.st"), F_OK), -1);
     ck_assert_int_eq(ov_st_save("/nonexistent-dir/x.st", 1, names, ts, 0, NULL, NULL), -1);
     ck_assert_msg(strstr(ov_last_error(), "/nonexistent-dir/x.st"), "%s", ov_last_error());
     /* nothing but the files we asked for remains (no temporary files) */
     char cmd[400];
-    snprintf(cmd, sizeof cmd, "test -z \"$(ls -A %s)\"", tmpdir);
+    snprintf(cmd, sizeof cmd, "test -z \"$(ls -A %s)\"", ov_tmpdir());
     ck_assert_int_eq(system(cmd), 0);
     ov_scope_end();
-    remove_tmpdir();
+    ov_tmpdir_remove();
 }
 END_TEST
 

@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include "data/zip.h"
-#include "kernels/philox.h"
 #include "tensor/error.h"
 #include "tests/check_util.h"
+#include "tests/mutate.h"
 
 #define FIXDIR "tests/fixtures/pth"
 
@@ -216,48 +216,30 @@ START_TEST(test_corrupt_archives) {
 }
 END_TEST
 
-START_TEST(test_mutations_never_crash) {
-    static const char *files[] = {"stored.zip", "deflated.zip", "zip64.zip", "views.p2.pth", "renamed_deflated.pth"};
-    int opened = 0, rejected = 0, reads_ok = 0;
-    for (int f = 0; f < 5; f++) {
-        char path[256];
-        snprintf(path, sizeof path, FIXDIR "/%s", files[f]);
-        size_t n;
-        unsigned char *orig = slurp(path, &n), *buf = malloc(n);
-        for (int trial = 0; trial < 600; trial++) {
-            memcpy(buf, orig, n);
-            ovPhilox4 r = ov_philox4x32((uint64_t)trial, (uint64_t)f * 131 + 7);
-            size_t len = n;
-            if (trial % 3 == 0) {
-                len = r.v[0] % n;
-            } else {
-                int flips = 1 + (int)(r.v[1] % 3);
-                for (int j = 0; j < flips; j++) {
-                    ovPhilox4 q = ov_philox4x32((uint64_t)trial * 8 + (uint64_t)j, 99);
-                    /* half of the flips land in the last 300 bytes: the directory */
-                    size_t at = trial % 2 ? q.v[0] % n : n - 1 - q.v[0] % (n < 300 ? n : 300);
-                    buf[at] = (unsigned char)q.v[1];
-                }
-            }
-            ovZip *z = ov_zip_open_mem(buf, len, "mut.zip");
-            if (!z) {
-                rejected++;
-                ck_assert_msg(!strncmp(ov_last_error(), "mut.zip: ", 9), "%s", ov_last_error());
-                continue;
-            }
-            opened++;
-            for (int i = 0; i < ov_zip_count(z); i++) {
-                size_t sz;
-                void *d = ov_zip_read(z, i, &sz);
-                if (d) reads_ok++;
-                else ck_assert_msg(!strncmp(ov_last_error(), "mut.zip: ", 9), "%s", ov_last_error());
-                free(d);
-            }
-            ov_zip_close(z);
-        }
-        free(orig);
-        free(buf);
+/* Opens a mutated archive and reads every entry; a read that fails names the archive. */
+static int open_and_read(const uint8_t *data, size_t n, const char *name, void *ctx) {
+    int *reads_ok = ctx;
+    ovZip *z = ov_zip_open_mem(data, n, name);
+    if (!z) return -1;
+    for (int i = 0; i < ov_zip_count(z); i++) {
+        size_t sz;
+        void *d = ov_zip_read(z, i, &sz);
+        if (d) (*reads_ok)++;
+        else ck_assert_msg(!strncmp(ov_last_error(), "mut.zip: ", 9), "%s", ov_last_error());
+        free(d);
     }
+    ov_zip_close(z);
+    return 0;
+}
+
+START_TEST(test_mutations_never_crash) {
+    static const ovMutFile files[] = {{"stored.zip"}, {"deflated.zip"}, {"zip64.zip"}, {"views.p2.pth"}, {"renamed_deflated.pth"}, {NULL}};
+    int opened = 0, rejected = 0, reads_ok = 0;
+    /* the flips of half of the trials land in the last 300 bytes: the directory */
+    ovMutRun r = {.trials = 600, .stream = 7, .stream_step = 131, .name = "mut.zip", .expect = "mut.zip: ",
+                  .parse = open_and_read, .ctx = &reads_ok,
+                  .how = {.truncate_every = 3, .max_flips = 3, .focus_at = -300, .focus_n = 300}};
+    ov_mutations_run_files(&r, FIXDIR, files, &opened, &rejected);
     ck_assert(rejected > 500);
     ck_assert(opened > 500);
     ck_assert(reads_ok > 1000);
