@@ -12,82 +12,26 @@
 #include "autograd/backward.h"
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
-#include "kernels/cuda/device.h"
 #include "models/vision_check.h"
 #include "models/vision_model.h"
 #include "tensor/error.h"
 #include "tensor/safetensors.h"
 #include "tests/check_util.h"
-
-#define DIR "tests/fixtures/vision"
-#define TOL 1e-4
+#include "tests/vision_parity.h"
 
 static const char *cases[] = {"clip_s_interp", "clip_s_image"};
 #define N_CASES (int)(sizeof cases / sizeof *cases)
 
-static int64_t meta_int(ovSafetensors *st, const char *key) {
-    const char *v = ov_st_meta(st, key);
-    ck_assert_msg(v, "%s: no metadata '%s'", ov_st_path(st), key);
-    return atoll(v);
-}
-
-static void expect_match(const char *what, ovTensorDict *got, ovTensorDict *want, int expect_compared) {
-    int n;
-    int bad = ov_compare_dicts(got, want, TOL, NULL, &n);
-    if (bad || n != expect_compared || getenv("OVAD_VISION_VERBOSE")) {
-        printf("%s:\n", what);
-        ov_compare_dicts(got, want, TOL, stdout, &n);
-    }
-    ck_assert_msg(bad == 0, "%s: %d tensors differ from PyTorch (table above)", what, bad);
-    ck_assert_msg(n == expect_compared, "%s: compared %d tensors, expected %d", what, n, expect_compared);
-}
-
-static void run_case(const char *name, ovDevice dev) {
-    ov_scope_begin();
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s.safetensors", DIR, name);
-    ovSafetensors *st = ov_st_open(path);
-    ck_assert_msg(st, "missing fixture (regenerate with tools/gen_vision_fixtures.py): %s", ov_last_error());
+static ovVisionCfg cfg_of(ovSafetensors *st) {
     ovVisionCfg cfg = {.arch = OV_VISION_CLIP};
-    cfg.clip = (ovCLIPImageCfg){.width = meta_int(st, "width"), .layers = meta_int(st, "layers"), .heads = meta_int(st, "heads"),
-                                .patch = meta_int(st, "patch"), .image_size = meta_int(st, "image_size"),
-                                .output_dim = meta_int(st, "output_dim")};
-    ovVisionModel *vm = ov_vision_model_new(&cfg, 7);
-    ov_module_train(&vm->m, false);
-    snprintf(path, sizeof path, "%s/%s.safetensors", DIR, ov_st_meta(st, "weights"));
-    ovLoadReport rep;
-    ck_assert_msg(ov_vision_model_load_file(vm, path, &rep) == 0, "%s", ov_last_error());
-    ck_assert_int_eq(rep.loaded, ov_module_count(&vm->m, false));
-    if (dev != OV_DEV_CPU) ov_module_to_device(&vm->m, dev);
-    ovTensor *x = ov_mul_scalar(ov_to(ov_to_device(ov_st_get(st, "pixels_u8"), dev), OV_F32), 1.0 / 255.0);
-    ovTensorDict *want = ov_dict_new(), *got = ov_dict_new();
-    for (int i = 0; i < ov_st_count(st); i++) ov_dict_set(want, ov_st_name(st, i), ov_st_tensor(st, i));
-    ovVisionOut out = ov_vision_model_forward(vm, ov_vision_normalize(OV_VISION_CLIP, x), &(ovVisionOpts){.keep_blocks = true});
-    ov_vision_model_dump(vm, &out, ov_to_device(ov_st_get(st, "text"), dev), got);
-    /* embed, pre, blocks, f_frames, f_v, 4 maps, patch_text_sim */
-    expect_match(name, got, want, 7 + out.n_blocks + 2);
-    if (meta_int(st, "grad")) {
-        ovTensor *pm = ov_dict_get(got, "patch_map_proj");
-        ovTensor *loss = ov_add(ov_sum(ov_mul(out.f_v, ov_to_device(ov_st_get(st, "grad_output.f_v"), dev)), 0, NULL, false),
-                                ov_sum(ov_mul(pm, ov_to_device(ov_st_get(st, "grad_output.patch_map_proj"), dev)), 0, NULL, false));
-        ov_backward(loss);
-        ovTensorDict *params = ov_module_state(&vm->m, false), *grads = ov_dict_new(), *ref = ov_dict_new();
-        for (int i = 0; i < params->n; i++) {
-            char key[200];
-            snprintf(key, sizeof key, "param_grad.%s", params->names[i]);
-            ovTensor *g = ov_dict_get(want, key);
-            if (!g) continue;
-            ck_assert_msg(params->tensors[i]->grad, "%s: no gradient reached %s", name, params->names[i]);
-            ov_dict_set(grads, key, params->tensors[i]->grad);
-            ov_dict_set(ref, key, g);
-        }
-        ck_assert_msg(ref->n >= 10, "%s: only %d parameter gradients in the fixture", name, ref->n);
-        expect_match(name, grads, ref, ref->n);
-    }
-    ov_st_close(st);
-    ov_module_free(&vm->m);
-    ov_scope_end();
+    cfg.clip = (ovCLIPImageCfg){.width = ov_vp_meta_int(st, "width"), .layers = ov_vp_meta_int(st, "layers"),
+                                .heads = ov_vp_meta_int(st, "heads"), .patch = ov_vp_meta_int(st, "patch"),
+                                .image_size = ov_vp_meta_int(st, "image_size"), .output_dim = ov_vp_meta_int(st, "output_dim")};
+    return cfg;
 }
+
+/* embed, pre, blocks, f_frames, f_v, 4 maps, patch_text_sim */
+static void run_case(const char *name, ovDevice dev) { ov_vision_parity(name, dev, ".safetensors", cfg_of, 9); }
 
 START_TEST(test_parity) { run_case(cases[_i], OV_DEV_CPU); }
 END_TEST
@@ -187,13 +131,6 @@ START_TEST(test_table_resize) {
 }
 END_TEST
 
-static void emulate_on(void) { ov_cuda_emulate(true); }
-
-static void emulate_off(void) {
-    ov_cuda_empty_cache();
-    ov_cuda_emulate(false);
-}
-
 int main(void) {
     Suite *s = suite_create("clip_image");
     TCase *tc = tcase_create("parity");
@@ -208,13 +145,8 @@ int main(void) {
     tcase_add_test(tc, test_patch_text_similarity);
     tcase_add_test(tc, test_table_resize);
     suite_add_tcase(s, tc);
-    bool have = ov_test_have_device("clip_image");
-    ov_cuda_emulate(false);
-    tc = tcase_create("device");
-    tcase_add_checked_fixture(tc, emulate_on, emulate_off);
-    ov_tcase_leak_check(tc);
+    tc = ov_device_tcase(s, "clip_image", "device");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_parity_on_device);
-    if (have) suite_add_tcase(s, tc);
     return ov_run_suite(s) ? 1 : 0;
 }

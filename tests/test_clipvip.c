@@ -13,99 +13,31 @@
 #include "autograd/backward.h"
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
-#include "kernels/cuda/device.h"
 #include "models/vision_check.h"
 #include "models/vision_model.h"
 #include "tensor/alloc.h"
 #include "tensor/error.h"
 #include "tensor/safetensors.h"
 #include "tests/check_util.h"
-
-#define DIR "tests/fixtures/vision"
-#define TOL 1e-4
+#include "tests/vision_parity.h"
 
 static const char *cases[] = {"clipvip_s_interp", "clipvip_s_native"};
 #define N_CASES (int)(sizeof cases / sizeof *cases)
 
-static ovSafetensors *open_fixture(const char *name) {
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s.safetensors", DIR, name);
-    ovSafetensors *st = ov_st_open(path);
-    ck_assert_msg(st, "missing fixture (regenerate with tools/gen_vision_fixtures.py): %s", ov_last_error());
-    return st;
-}
-
-static int64_t meta_int(ovSafetensors *st, const char *key) {
-    const char *v = ov_st_meta(st, key);
-    ck_assert_msg(v, "%s: no metadata '%s'", ov_st_path(st), key);
-    return atoll(v);
-}
-
-static ovVisionModel *small_model(ovSafetensors *st) {
+static ovVisionCfg cfg_of(ovSafetensors *st) {
     ovVisionCfg cfg = {.arch = OV_VISION_CLIPVIP};
-    cfg.clipvip = (ovCLIPViPVisionCfg){.width = meta_int(st, "width"), .layers = meta_int(st, "layers"),
-                                       .heads = meta_int(st, "heads"), .patch = meta_int(st, "patch"),
-                                       .image_size = meta_int(st, "image_size"), .output_dim = meta_int(st, "output_dim"),
-                                       .temporal_size = meta_int(st, "temporal_size"), .add_cls = meta_int(st, "add_cls")};
-    ovVisionModel *vm = ov_vision_model_new(&cfg, 7);
-    ov_module_train(&vm->m, false);
-    return vm;
+    cfg.clipvip = (ovCLIPViPVisionCfg){.width = ov_vp_meta_int(st, "width"), .layers = ov_vp_meta_int(st, "layers"),
+                                       .heads = ov_vp_meta_int(st, "heads"), .patch = ov_vp_meta_int(st, "patch"),
+                                       .image_size = ov_vp_meta_int(st, "image_size"),
+                                       .output_dim = ov_vp_meta_int(st, "output_dim"),
+                                       .temporal_size = ov_vp_meta_int(st, "temporal_size"),
+                                       .add_cls = ov_vp_meta_int(st, "add_cls")};
+    return cfg;
 }
 
-static ovTensorDict *fixture_dict(ovSafetensors *st) {
-    ovTensorDict *d = ov_dict_new();
-    for (int i = 0; i < ov_st_count(st); i++) ov_dict_set(d, ov_st_name(st, i), ov_st_tensor(st, i));
-    return d;
-}
-
-static void expect_match(const char *what, ovTensorDict *got, ovTensorDict *want, int expect_compared) {
-    int n;
-    int bad = ov_compare_dicts(got, want, TOL, NULL, &n);
-    if (bad || n != expect_compared || getenv("OVAD_VISION_VERBOSE")) {
-        printf("%s:\n", what);
-        ov_compare_dicts(got, want, TOL, stdout, &n);
-    }
-    ck_assert_msg(bad == 0, "%s: %d tensors differ from PyTorch (table above)", what, bad);
-    ck_assert_msg(n == expect_compared, "%s: compared %d tensors, expected %d", what, n, expect_compared);
-}
-
+/* embed, pre, blocks, f_v, 4 maps, ritsm, patch_text_sim */
 static void run_case(const char *name, ovDevice dev, const char *weights_ext) {
-    ov_scope_begin();
-    ovSafetensors *st = open_fixture(name);
-    ovVisionModel *vm = small_model(st);
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s%s", DIR, ov_st_meta(st, "weights"), weights_ext);
-    ovLoadReport rep;
-    ck_assert_msg(ov_vision_model_load_file(vm, path, &rep) == 0, "%s", ov_last_error());
-    ck_assert_int_eq(rep.loaded, ov_module_count(&vm->m, false));
-    if (dev != OV_DEV_CPU) ov_module_to_device(&vm->m, dev);
-    ovTensor *x = ov_mul_scalar(ov_to(ov_to_device(ov_st_get(st, "pixels_u8"), dev), OV_F32), 1.0 / 255.0);
-    ovTensorDict *want = fixture_dict(st), *got = ov_dict_new();
-    ovVisionOut out = ov_vision_model_forward(vm, ov_vision_normalize(OV_VISION_CLIPVIP, x), &(ovVisionOpts){.keep_blocks = true});
-    ov_vision_model_dump(vm, &out, ov_to_device(ov_st_get(st, "text"), dev), got);
-    /* embed, pre, blocks, f_v, 4 maps, ritsm, patch_text_sim */
-    expect_match(name, got, want, 6 + out.n_blocks + 3);
-    if (meta_int(st, "grad")) {
-        ovTensor *pm = ov_dict_get(got, "patch_map_proj");
-        ovTensor *loss = ov_add(ov_sum(ov_mul(out.f_v, ov_to_device(ov_st_get(st, "grad_output.f_v"), dev)), 0, NULL, false),
-                                ov_sum(ov_mul(pm, ov_to_device(ov_st_get(st, "grad_output.patch_map_proj"), dev)), 0, NULL, false));
-        ov_backward(loss);
-        ovTensorDict *params = ov_module_state(&vm->m, false), *grads = ov_dict_new(), *ref = ov_dict_new();
-        for (int i = 0; i < params->n; i++) {
-            char key[200];
-            snprintf(key, sizeof key, "param_grad.%s", params->names[i]);
-            ovTensor *g = ov_dict_get(want, key);
-            if (!g) continue;
-            ck_assert_msg(params->tensors[i]->grad, "%s: no gradient reached %s", name, params->names[i]);
-            ov_dict_set(grads, key, params->tensors[i]->grad);
-            ov_dict_set(ref, key, g);
-        }
-        ck_assert_msg(ref->n >= 10, "%s: only %d parameter gradients in the fixture", name, ref->n);
-        expect_match(name, grads, ref, ref->n);
-    }
-    ov_st_close(st);
-    ov_module_free(&vm->m);
-    ov_scope_end();
+    ov_vision_parity(name, dev, weights_ext, cfg_of, 9);
 }
 
 START_TEST(test_parity) { run_case(cases[_i], OV_DEV_CPU, ".safetensors"); }
@@ -122,9 +54,9 @@ END_TEST
 /* Hugging Face CLIP names (vision_model.*, visual_projection.weight) load through the renames. */
 START_TEST(test_hf_names) {
     ov_scope_begin();
-    ovSafetensors *st = open_fixture("clipvip_s_native");
-    ovVisionModel *vm = small_model(st), *ref = small_model(st);
-    ovTensorDict *sd = ov_dict_load_safetensors(DIR "/clipvip_s.safetensors"), *hf = ov_dict_new();
+    ovSafetensors *st = ov_vp_open("clipvip_s_native");
+    ovVisionModel *vm = ov_vp_model(cfg_of(st), st, NULL), *ref = ov_vp_model(cfg_of(st), st, NULL);
+    ovTensorDict *sd = ov_dict_load_safetensors(OV_VP_DIR "/clipvip_s.safetensors"), *hf = ov_dict_new();
     ck_assert_ptr_nonnull(sd);
     for (int i = 0; i < sd->n; i++) {
         const char *k = sd->names[i];
@@ -190,13 +122,6 @@ START_TEST(test_blockwise_attention) {
 }
 END_TEST
 
-static void emulate_on(void) { ov_cuda_emulate(true); }
-
-static void emulate_off(void) {
-    ov_cuda_empty_cache();
-    ov_cuda_emulate(false);
-}
-
 int main(void) {
     Suite *s = suite_create("clipvip");
     TCase *tc = tcase_create("parity");
@@ -207,13 +132,8 @@ int main(void) {
     tcase_add_test(tc, test_hf_names);
     tcase_add_test(tc, test_blockwise_attention);
     suite_add_tcase(s, tc);
-    bool have = ov_test_have_device("clipvip");
-    ov_cuda_emulate(false);
-    tc = tcase_create("device");
-    tcase_add_checked_fixture(tc, emulate_on, emulate_off);
-    ov_tcase_leak_check(tc);
+    tc = ov_device_tcase(s, "clipvip", "device");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_parity_on_device);
-    if (have) suite_add_tcase(s, tc);
     return ov_run_suite(s) ? 1 : 0;
 }

@@ -21,107 +21,32 @@
 #include "data/image.h"
 #include "data/transform.h"
 #include "data/video.h"
-#include "kernels/cuda/device.h"
 #include "models/vision_check.h"
 #include "models/vision_model.h"
 #include "tensor/error.h"
 #include "tensor/safetensors.h"
 #include "tests/check_util.h"
-
-#define DIR "tests/fixtures/vision"
-#define TOL 1e-4
+#include "tests/vision_parity.h"
 
 static const char *cases[] = {"viclip_s_interp", "viclip_s_native", "viclip_s_t1", "viclip_s_truncate"};
 #define N_CASES (int)(sizeof cases / sizeof *cases)
 
-static ovSafetensors *open_fixture(const char *name) {
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s.safetensors", DIR, name);
-    ovSafetensors *st = ov_st_open(path);
-    ck_assert_msg(st, "missing fixture (regenerate with tools/gen_vision_fixtures.py): %s", ov_last_error());
-    return st;
-}
-
-static int64_t meta_int(ovSafetensors *st, const char *key) {
-    const char *v = ov_st_meta(st, key);
-    ck_assert_msg(v, "%s: no metadata '%s'", ov_st_path(st), key);
-    return atoll(v);
-}
-
-/* The small model of a case, built from its metadata, with the case's weights file loaded. */
-static ovVisionModel *model_of(ovSafetensors *st, const char *weights_ext) {
+/* The small model of a case, from its metadata. */
+static ovVisionCfg cfg_of(ovSafetensors *st) {
     ovVisionCfg cfg = {.arch = OV_VISION_VICLIP};
-    cfg.viclip = (ovViCLIPVisionCfg){.width = meta_int(st, "width"), .layers = meta_int(st, "layers"),
-                                     .heads = meta_int(st, "heads"), .patch = meta_int(st, "patch"),
-                                     .image_size = meta_int(st, "image_size"), .frames = meta_int(st, "frames"),
-                                     .output_dim = meta_int(st, "output_dim"), .tubelet = 1};
+    cfg.viclip = (ovViCLIPVisionCfg){.width = ov_vp_meta_int(st, "width"), .layers = ov_vp_meta_int(st, "layers"),
+                                     .heads = ov_vp_meta_int(st, "heads"), .patch = ov_vp_meta_int(st, "patch"),
+                                     .image_size = ov_vp_meta_int(st, "image_size"), .frames = ov_vp_meta_int(st, "frames"),
+                                     .output_dim = ov_vp_meta_int(st, "output_dim"), .tubelet = 1};
     const char *rule = ov_st_meta(st, "temporal_rule");
     if (rule && !strcmp(rule, "truncate")) cfg.viclip.temporal_rule = OV_TEMPORAL_TRUNCATE;
-    ovVisionModel *vm = ov_vision_model_new(&cfg, 7);
-    ov_module_train(&vm->m, false);
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s%s", DIR, ov_st_meta(st, "weights"), weights_ext);
-    ovLoadReport rep;
-    ck_assert_msg(ov_vision_model_load_file(vm, path, &rep) == 0, "%s", ov_last_error());
-    ck_assert_int_eq(rep.loaded, ov_module_count(&vm->m, false));
-    return vm;
+    return cfg;
 }
 
-/* u8 pixels / 255, normalised with ViCLIP's statistics, on dev. */
-static ovTensor *input_of(ovTensor *u8, ovDevice dev) {
-    ovTensor *x = ov_mul_scalar(ov_to(ov_to_device(u8, dev), OV_F32), 1.0 / 255.0);
-    return ov_vision_normalize(OV_VISION_VICLIP, x);
-}
-
-static ovTensorDict *fixture_dict(ovSafetensors *st) {
-    ovTensorDict *d = ov_dict_new();
-    for (int i = 0; i < ov_st_count(st); i++) ov_dict_set(d, ov_st_name(st, i), ov_st_tensor(st, i));
-    return d;
-}
-
-static void expect_match(const char *what, ovTensorDict *got, ovTensorDict *want, int expect_compared) {
-    int n;
-    int bad = ov_compare_dicts(got, want, TOL, NULL, &n);
-    if (bad || n != expect_compared || getenv("OVAD_VISION_VERBOSE")) { /* the table of errors */
-        printf("%s:\n", what);
-        ov_compare_dicts(got, want, TOL, stdout, &n);
-    }
-    ck_assert_msg(bad == 0, "%s: %d tensors differ from PyTorch (table above)", what, bad);
-    ck_assert_msg(n == expect_compared, "%s: compared %d tensors, expected %d", what, n, expect_compared);
-}
-
-/* Forward (and backward when the case has gradients) of one small case on dev. */
+/* Forward (and backward when the case has gradients) of one small case on dev; the dumps:
+ * embed, pre, blocks, f_v, 4 maps, patch_text_sim. */
 static void run_case(const char *name, ovDevice dev, const char *weights_ext) {
-    ov_scope_begin();
-    ovSafetensors *st = open_fixture(name);
-    ovVisionModel *vm = model_of(st, weights_ext);
-    if (dev != OV_DEV_CPU) ov_module_to_device(&vm->m, dev);
-    ovTensorDict *want = fixture_dict(st), *got = ov_dict_new();
-    ovVisionOut out = ov_vision_model_forward(vm, input_of(ov_st_get(st, "pixels_u8"), dev), &(ovVisionOpts){.keep_blocks = true});
-    ov_vision_model_dump(vm, &out, ov_to_device(ov_st_get(st, "text"), dev), got);
-    /* embed, pre, 2 blocks, f_v, 4 maps, patch_text_sim */
-    expect_match(name, got, want, 6 + out.n_blocks + 2);
-    if (meta_int(st, "grad")) {
-        ovTensor *pm = ov_dict_get(got, "patch_map_proj");
-        ovTensor *loss = ov_add(ov_sum(ov_mul(out.f_v, ov_to_device(ov_st_get(st, "grad_output.f_v"), dev)), 0, NULL, false),
-                                ov_sum(ov_mul(pm, ov_to_device(ov_st_get(st, "grad_output.patch_map_proj"), dev)), 0, NULL, false));
-        ov_backward(loss);
-        ovTensorDict *params = ov_module_state(&vm->m, false), *grads = ov_dict_new(), *ref = ov_dict_new();
-        for (int i = 0; i < params->n; i++) {
-            char key[200];
-            snprintf(key, sizeof key, "param_grad.%s", params->names[i]);
-            ovTensor *g = ov_dict_get(want, key);
-            if (!g) continue;
-            ck_assert_msg(params->tensors[i]->grad, "%s: no gradient reached %s", name, params->names[i]);
-            ov_dict_set(grads, key, params->tensors[i]->grad);
-            ov_dict_set(ref, key, g);
-        }
-        ck_assert_msg(ref->n >= 10, "%s: only %d parameter gradients in the fixture", name, ref->n);
-        expect_match(name, grads, ref, ref->n);
-    }
-    ov_st_close(st);
-    ov_module_free(&vm->m);
-    ov_scope_end();
+    ov_vision_parity(name, dev, weights_ext, cfg_of, 8);
 }
 
 START_TEST(test_parity) { run_case(cases[_i], OV_DEV_CPU, ".safetensors"); }
@@ -197,12 +122,12 @@ static void parse_steps(ovSafetensors *st, const char *key, int64_t s[4]) {
 
 START_TEST(test_full_b16) {
     ov_scope_begin();
-    ovSafetensors *st = open_fixture("viclip_b16_full");
+    ovSafetensors *st = ov_vp_open("viclip_b16_full");
     ovVisionModel *vm = ov_vision_model_new_named("viclip-b16", 1);
     ov_module_visit(&vm->m, false, fill_visitor, NULL);
     ovTensor *x = ov_empty(OV_SHAPE(1, 3, 8, 224, 224), OV_F32);
     fill(x, "input", 0.0, 4.0);
-    ovTensorDict *want = fixture_dict(st), *got = ov_dict_new();
+    ovTensorDict *want = ov_vp_fixture_dict(st), *got = ov_dict_new();
     /* the formula itself first: a few inputs and weights, exactly */
     ov_dict_set(got, "input_head", ov_contiguous(ov_narrow(ov_select(ov_select(ov_select(x, 0, 0), 1, 0), 1, 0), 1, 0, 8)));
     ov_dict_set(got, "weight_head.conv1", ov_narrow(ov_reshape(vm->viclip->conv1->weight, OV_SHAPE(-1)), 0, 0, 8));
@@ -213,7 +138,7 @@ START_TEST(test_full_b16) {
 
     ov_no_grad_begin();
     ovVisionOut out = ov_vision_model_forward(vm, x, &(ovVisionOpts){.keep_blocks = true});
-    int64_t ts = meta_int(st, "tok_step"), cs = meta_int(st, "ch_step"), ms[4], ps[4];
+    int64_t ts = ov_vp_meta_int(st, "tok_step"), cs = ov_vp_meta_int(st, "ch_step"), ms[4], ps[4];
     parse_steps(st, "map_steps", ms);
     parse_steps(st, "proj_steps", ps);
     ov_dict_set(got, "f_v", out.f_v);
@@ -227,7 +152,7 @@ START_TEST(test_full_b16) {
     ov_dict_set(got, "patch_map", strided(ov_vision_model_patch_map(vm, &out, false, false), 4, ms));
     ov_dict_set(got, "patch_map_proj", strided(ov_vision_model_patch_map(vm, &out, true, true), 4, ps));
     ov_no_grad_end();
-    expect_match("viclip_b16_full", got, want, 3 + 3 + 12 + 2);
+    ov_vp_expect_match("viclip_b16_full", got, want, 3 + 3 + 12 + 2);
     ov_st_close(st);
     ov_module_free(&vm->m);
     ov_scope_end();
@@ -240,7 +165,7 @@ START_TEST(test_real_video) {
     const char *dir = ov_shared_data("internvid_example1.mp4");
     if (!dir) return;
     ov_scope_begin();
-    ovSafetensors *st = open_fixture("viclip_real");
+    ovSafetensors *st = ov_vp_open("viclip_real");
     char path[1200];
     snprintf(path, sizeof path, "%s/internvid_example1.mp4", dir);
     ovVideo *v = ov_video_open(path);
@@ -268,12 +193,12 @@ START_TEST(test_real_video) {
     ck_assert_msg(sum / (double)n < 1.5 && worst <= 24, "decoded frames differ: mean %.3f, max %ld", sum / (double)n, (long)worst);
 
     /* the model on the reference's frames: [T,H,W,3] u8 -> [1,3,T,H,W] */
-    ovVisionModel *vm = model_of(st, ".safetensors");
+    ovVisionModel *vm = ov_vp_model(cfg_of(st), st, ".safetensors");
     ovTensor *u8 = ov_unsqueeze(ov_permute(ref, 4, (int64_t[]){3, 0, 1, 2}), 0);
-    ovTensorDict *want = fixture_dict(st), *got = ov_dict_new();
-    ovVisionOut out = ov_vision_model_forward(vm, input_of(u8, OV_DEV_CPU), &(ovVisionOpts){.keep_blocks = true});
+    ovTensorDict *want = ov_vp_fixture_dict(st), *got = ov_dict_new();
+    ovVisionOut out = ov_vision_model_forward(vm, ov_vp_input(OV_VISION_VICLIP, u8, OV_DEV_CPU), &(ovVisionOpts){.keep_blocks = true});
     ov_vision_model_dump(vm, &out, ov_st_get(st, "text"), got);
-    expect_match("viclip_real", got, want, 6 + out.n_blocks + 2);
+    ov_vp_expect_match("viclip_real", got, want, 6 + out.n_blocks + 2);
     /* and on ovad's own frames, through the data pipeline's [C,T,H,W] clip */
     ovTensor *x01 = ov_clip_normalize(&clip, &(ovNorm){{0, 0, 0}, {1, 1, 1}, false}, 0);
     ovVisionOut own = ov_vision_model_forward(vm, ov_unsqueeze(ov_vision_normalize(OV_VISION_VICLIP, x01), 0), NULL);
@@ -300,21 +225,21 @@ START_TEST(test_encode_command) {
     ck_assert_ptr_nonnull(mkdtemp(tmp));
     snprintf(path, sizeof path, "%s/internvid_example1.mp4", dir);
     /* text features: the fixture's */
-    ovSafetensors *st = open_fixture("viclip_real");
+    ovSafetensors *st = ov_vp_open("viclip_real");
     char tf[300];
     snprintf(tf, sizeof tf, "%s/text.safetensors", tmp);
     ovTensorDict *td = ov_dict_new();
     ov_dict_set(td, "text_features", ov_st_get(st, "text"));
     ck_assert_int_eq(ov_dict_save_safetensors(td, tf, 0, NULL, NULL), 0);
     snprintf(args, sizeof args,
-             "encode --model " SMALL_MODEL " --weights " DIR "/viclip_s.safetensors --video %s --blocks --text-features %s "
+             "encode --model " SMALL_MODEL " --weights " OV_VP_DIR "/viclip_s.safetensors --video %s --blocks --text-features %s "
              "--dump %s/video.safetensors",
              path, tf, tmp);
     ck_assert_msg(ov_run_ovad(args, out, sizeof out) == 0, "%s", out);
     ck_assert_msg(strstr(out, "8 frames [2 7 12 17 22 27 32 37]"), "%s", out);
 
     /* the library on ovad's own frames */
-    ovVisionModel *vm = model_of(st, ".safetensors");
+    ovVisionModel *vm = ov_vp_model(cfg_of(st), st, ".safetensors");
     ovVideo *v = ov_video_open(path);
     int64_t idx[8];
     ck_assert_int_eq(ov_clip_viclip_middle(ov_video_frames(v), 8, idx), 0);
@@ -345,7 +270,7 @@ START_TEST(test_encode_command) {
         ck_assert_int_eq(ov_image_write_png(f, ov_select(frames, 0, i)), 0);
     }
     snprintf(args, sizeof args,
-             "encode --model " SMALL_MODEL " --weights " DIR "/viclip_s.safetensors --frames %s --dump %s/folder.safetensors "
+             "encode --model " SMALL_MODEL " --weights " OV_VP_DIR "/viclip_s.safetensors --frames %s --dump %s/folder.safetensors "
              "--compare %s/video.safetensors --tol 1e-6",
              tmp, tmp, tmp);
     ck_assert_msg(ov_run_ovad(args, out, sizeof out) == 0 && strstr(out, "tensors match"), "%s", out);
@@ -360,12 +285,12 @@ START_TEST(test_encode_command) {
     snprintf(args, sizeof args, "encode --model viclip-b99 --weights w --video %s --dump %s/x.safetensors", path, tmp);
     ck_assert_int_eq(ov_run_ovad(args, out, sizeof out), 1);
     ck_assert_msg(strstr(out, "unknown vision model"), "%s", out);
-    snprintf(args, sizeof args, "encode --model " SMALL_MODEL " --weights " DIR "/clip_s.safetensors --video %s --dump %s/x.safetensors",
+    snprintf(args, sizeof args, "encode --model " SMALL_MODEL " --weights " OV_VP_DIR "/clip_s.safetensors --video %s --dump %s/x.safetensors",
              path, tmp);
     ck_assert_int_eq(ov_run_ovad(args, out, sizeof out), 1);
     ck_assert_msg(strstr(out, "no key starts with vision_encoder."), "%s", out);
     snprintf(args, sizeof args,
-             "encode --model " SMALL_MODEL " --weights " DIR "/viclip_s.safetensors --video %s --size 60x64 --dump %s/x.safetensors",
+             "encode --model " SMALL_MODEL " --weights " OV_VP_DIR "/viclip_s.safetensors --video %s --size 60x64 --dump %s/x.safetensors",
              path, tmp);
     ck_assert_int_eq(ov_run_ovad(args, out, sizeof out), 1);
     ck_assert_msg(strstr(out, "multiples of the patch size"), "%s", out);
@@ -386,10 +311,10 @@ START_TEST(test_load_errors) {
                                      .output_dim = 24};
     ovVisionModel *vm = ov_vision_model_new(&cfg, 1);
     /* another model's checkpoint */
-    ck_assert_int_eq(ov_vision_model_load_file(vm, DIR "/clip_s.safetensors", NULL), -1);
+    ck_assert_int_eq(ov_vision_model_load_file(vm, OV_VP_DIR "/clip_s.safetensors", NULL), -1);
     ck_assert_msg(strstr(ov_last_error(), "vision_encoder."), "%s", ov_last_error());
     /* one key missing, one mis-shaped, one unexpected: all named, nothing loaded */
-    ovTensorDict *sd = ov_dict_load_safetensors(DIR "/viclip_s.safetensors"), *bad = ov_dict_new();
+    ovTensorDict *sd = ov_dict_load_safetensors(OV_VP_DIR "/viclip_s.safetensors"), *bad = ov_dict_new();
     ck_assert_ptr_nonnull(sd);
     for (int i = 0; i < sd->n; i++) {
         const char *k = sd->names[i];
@@ -524,13 +449,6 @@ START_TEST(test_errors_are_clear) {
 }
 END_TEST
 
-static void emulate_on(void) { ov_cuda_emulate(true); }
-
-static void emulate_off(void) {
-    ov_cuda_empty_cache();
-    ov_cuda_emulate(false);
-}
-
 int main(void) {
     Suite *s = suite_create("viclip");
     TCase *tc = tcase_create("parity");
@@ -550,13 +468,8 @@ int main(void) {
     tcase_add_test(tc, test_drop_path);
     tcase_add_test(tc, test_errors_are_clear);
     suite_add_tcase(s, tc);
-    bool have = ov_test_have_device("viclip");
-    ov_cuda_emulate(false);
-    tc = tcase_create("device");
-    tcase_add_checked_fixture(tc, emulate_on, emulate_off);
-    ov_tcase_leak_check(tc);
+    tc = ov_device_tcase(s, "viclip", "device");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_parity_on_device);
-    if (have) suite_add_tcase(s, tc);
     return ov_run_suite(s) ? 1 : 0;
 }
