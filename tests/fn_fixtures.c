@@ -121,3 +121,52 @@ void ov_fn_check_coverage(const ovFnEntry *table, int n, const char *const *path
         ck_assert_msg(any && grads, "'%s' has no fixture with gradients (add it to tools/gen_loss_fixtures.py)", e->name);
     }
 }
+
+/* ---- the cases of a suite (one per program: the tests below read these) ---- */
+
+static struct {
+    const char *dir;
+    const ovFnEntry *table;
+    double tol;
+    const char **paths;
+    int n_paths;
+    const char *const *device_cases;
+} g;
+
+START_TEST(test_fixture_cpu) { ov_fn_check(g.paths[_i], g.table, OV_DEV_CPU, g.tol); }
+END_TEST
+
+START_TEST(test_fixture_device) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s.safetensors", g.dir, g.device_cases[_i]);
+    ov_fn_check(path, g.table, OV_DEV_CUDA, g.tol);
+}
+END_TEST
+
+START_TEST(test_every_function_has_fixtures) {
+    ck_assert_msg(g.n_paths > 0, "no fixtures listed in %s/index.txt", g.dir);
+    ov_fn_check_coverage(g.table, g.n_paths, g.paths);
+}
+END_TEST
+
+START_TEST(test_fixture_index_missing) {
+    ck_abort_msg("%s/index.txt is missing: run /usr/bin/python3 tools/gen_loss_fixtures.py from the project root", g.dir);
+}
+END_TEST
+
+TCase *ov_fn_add_cases(Suite *s, const char *suite, const char *dir, const ovFnEntry *table, double tol,
+                       const char *const *device_cases, int n_device_cases) {
+    g.dir = dir, g.table = table, g.tol = tol, g.device_cases = device_cases;
+    g.n_paths = ov_fn_index(dir, &g.paths);
+    TCase *tc = tcase_create("cpu");
+    ov_tcase_leak_check(tc);
+    if (g.n_paths < 0) {
+        tcase_add_test(tc, test_fixture_index_missing);
+    } else {
+        tcase_add_test(tc, test_every_function_has_fixtures);
+        tcase_add_loop_test(tc, test_fixture_cpu, 0, g.n_paths);
+    }
+    suite_add_tcase(s, tc);
+    if (g.n_paths > 0) tcase_add_loop_test(ov_device_tcase(s, suite, "device"), test_fixture_device, 0, n_device_cases);
+    return tc;
+}

@@ -8,6 +8,8 @@
 #ifndef OV_FN_FIXTURES_H
 #define OV_FN_FIXTURES_H
 
+#include <check.h>
+
 #include "tensor/safetensors.h"
 #include "tensor/tensor.h"
 
@@ -44,5 +46,13 @@ void ov_fn_check(const char *path, const ovFnEntry *table, ovDevice dev, double 
 
 /* Asserts that every function of the table has at least one fixture among the paths. */
 void ov_fn_check_coverage(const ovFnEntry *table, int n, const char *const *paths);
+
+/* The fixture cases of a suite, added to s: "cpu" runs every fixture of dir/index.txt on the host
+ * (within tol) and asserts that every function of the table has one (a missing index fails and
+ * says how to regenerate it); "device", when a device is usable, runs the few named device_cases
+ * (dir/<name>.safetensors; the emulated device is slow) with the emulator on around each test.
+ * Returns the cpu case, for the suite's own tests. Once per program. */
+TCase *ov_fn_add_cases(Suite *s, const char *suite, const char *dir, const ovFnEntry *table, double tol,
+                       const char *const *device_cases, int n_device_cases);
 
 #endif

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "autograd/ops.h"
-#include "kernels/cuda/device.h"
 #include "nn/boxes.h"
 #include "tensor/create.h"
 #include "tensor/error.h"
@@ -16,9 +15,6 @@
 
 #define FIXTURES "tests/fixtures/boxes"
 #define TOL 1e-5
-
-static const char **paths;
-static int n_paths;
 
 static bool legacy(const ovFnCase *c) { return ov_fn_num(c, "legacy") != 0; }
 
@@ -58,31 +54,10 @@ static const ovFnEntry table[] = {
     {NULL, NULL},
 };
 
-START_TEST(test_fixture_cpu) { ov_fn_check(paths[_i], table, OV_DEV_CPU, TOL); }
-END_TEST
-
 /* The emulated device runs every CUDA thread as a fiber, which is slow: a few cases cover the
  * xyzr decoding and OpenMixer's IoF, batched GIoU with the +1 convention, and tensor bounds. */
 static const char *const device_cases[] = {"convert_xyzr_xyxy", "iof_xyzr_self", "giou_batched_legacy", "clip_to"};
 #define N_DEVICE_CASES (int)(sizeof device_cases / sizeof *device_cases)
-
-START_TEST(test_fixture_device) {
-    char path[256];
-    snprintf(path, sizeof path, FIXTURES "/%s.safetensors", device_cases[_i]);
-    ov_fn_check(path, table, OV_DEV_CUDA, TOL);
-}
-END_TEST
-
-START_TEST(test_every_function_has_fixtures) {
-    ck_assert_msg(n_paths > 0, "no fixtures listed in " FIXTURES "/index.txt");
-    ov_fn_check_coverage(table, n_paths, paths);
-}
-END_TEST
-
-START_TEST(test_fixture_index_missing) {
-    ck_abort_msg(FIXTURES "/index.txt is missing: run /usr/bin/python3 tools/gen_loss_fixtures.py from the project root");
-}
-END_TEST
 
 static ovTensor *boxes(int n, const float *v) { return ov_from_data(v, OV_SHAPE(n, 4), OV_F32); }
 
@@ -161,35 +136,11 @@ START_TEST(test_malformed_boxes_are_clear_errors) {
 }
 END_TEST
 
-static void emulate_on(void) { ov_cuda_emulate(true); }
-static void emulate_off(void) {
-    ov_cuda_empty_cache();
-    ov_cuda_emulate(false);
-}
-
 int main(void) {
-    n_paths = ov_fn_index(FIXTURES, &paths);
     Suite *s = suite_create("boxes");
-    TCase *tc = tcase_create("cpu");
-    ov_tcase_leak_check(tc);
-    if (n_paths < 0) {
-        tcase_add_test(tc, test_fixture_index_missing);
-    } else {
-        tcase_add_test(tc, test_every_function_has_fixtures);
-        tcase_add_loop_test(tc, test_fixture_cpu, 0, n_paths);
-    }
+    TCase *tc = ov_fn_add_cases(s, "boxes", FIXTURES, table, TOL, device_cases, N_DEVICE_CASES);
     tcase_add_test(tc, test_plus_one_convention);
     tcase_add_test(tc, test_round_trips);
     tcase_add_test(tc, test_malformed_boxes_are_clear_errors);
-    suite_add_tcase(s, tc);
-    bool device = n_paths > 0 && ov_test_have_device("boxes");
-    ov_cuda_emulate(false); /* the device case turns it on around each test */
-    if (device) {
-        TCase *td = tcase_create("device");
-        tcase_add_checked_fixture(td, emulate_on, emulate_off);
-        ov_tcase_leak_check(td);
-        tcase_add_loop_test(td, test_fixture_device, 0, N_DEVICE_CASES);
-        suite_add_tcase(s, td);
-    }
     return ov_run_suite(s) ? 1 : 0;
 }

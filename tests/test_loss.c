@@ -10,7 +10,6 @@
 #include "autograd/backward.h"
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
-#include "kernels/cuda/device.h"
 #include "nn/loss.h"
 #include "tensor/create.h"
 #include "tensor/error.h"
@@ -19,9 +18,6 @@
 
 #define FIXTURES "tests/fixtures/loss"
 #define TOL 1e-5
-
-static const char **paths;
-static int n_paths;
 
 static ovReduction reduction(const ovFnCase *c) {
     ovReduction r;
@@ -60,33 +56,12 @@ static const ovFnEntry table[] = {
     {"giou_loss", run_giou},          {NULL, NULL},
 };
 
-START_TEST(test_fixture_cpu) { ov_fn_check(paths[_i], table, OV_DEV_CPU, TOL); }
-END_TEST
-
 /* The emulated device runs every CUDA thread as a fiber, which is slow: a few cases cover the
  * index-picking cross-entropy (ignored targets, class weights), the soft one, the binary losses
  * and smooth L1 (the GIoU loss is the boxes' GIoU, run on the device in test_boxes). */
 static const char *const device_cases[] = {"ce_ignore_mean", "ce_soft_weighted_mean", "bce_weights_mean",
                                            "focal_a0.25_g2_sum", "smooth_l1_beta0.3_mean"};
 #define N_DEVICE_CASES (int)(sizeof device_cases / sizeof *device_cases)
-
-START_TEST(test_fixture_device) {
-    char path[256];
-    snprintf(path, sizeof path, FIXTURES "/%s.safetensors", device_cases[_i]);
-    ov_fn_check(path, table, OV_DEV_CUDA, TOL);
-}
-END_TEST
-
-START_TEST(test_every_function_has_fixtures) {
-    ck_assert_msg(n_paths > 0, "no fixtures listed in " FIXTURES "/index.txt");
-    ov_fn_check_coverage(table, n_paths, paths);
-}
-END_TEST
-
-START_TEST(test_fixture_index_missing) {
-    ck_abort_msg(FIXTURES "/index.txt is missing: run /usr/bin/python3 tools/gen_loss_fixtures.py from the project root");
-}
-END_TEST
 
 /* OpenMixer's person loss: 2-way cross-entropy, class weights [1, 0.1], weighted mean
  * sum_i w[t_i] l_i / sum_i w[t_i], checked by hand; and NaN when every target is ignored. */
@@ -152,34 +127,10 @@ START_TEST(test_wrong_targets_are_clear_errors) {
 }
 END_TEST
 
-static void emulate_on(void) { ov_cuda_emulate(true); }
-static void emulate_off(void) {
-    ov_cuda_empty_cache();
-    ov_cuda_emulate(false);
-}
-
 int main(void) {
-    n_paths = ov_fn_index(FIXTURES, &paths);
     Suite *s = suite_create("loss");
-    TCase *tc = tcase_create("cpu");
-    ov_tcase_leak_check(tc);
-    if (n_paths < 0) {
-        tcase_add_test(tc, test_fixture_index_missing);
-    } else {
-        tcase_add_test(tc, test_every_function_has_fixtures);
-        tcase_add_loop_test(tc, test_fixture_cpu, 0, n_paths);
-    }
+    TCase *tc = ov_fn_add_cases(s, "loss", FIXTURES, table, TOL, device_cases, N_DEVICE_CASES);
     tcase_add_test(tc, test_weighted_mean_by_hand);
     tcase_add_test(tc, test_wrong_targets_are_clear_errors);
-    suite_add_tcase(s, tc);
-    bool device = n_paths > 0 && ov_test_have_device("loss");
-    ov_cuda_emulate(false); /* the device case turns it on around each test */
-    if (device) {
-        TCase *td = tcase_create("device");
-        tcase_add_checked_fixture(td, emulate_on, emulate_off);
-        ov_tcase_leak_check(td);
-        tcase_add_loop_test(td, test_fixture_device, 0, N_DEVICE_CASES);
-        suite_add_tcase(s, td);
-    }
     return ov_run_suite(s) ? 1 : 0;
 }
