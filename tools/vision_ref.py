@@ -74,6 +74,27 @@ class Transformer(nn.Module):
         self.resblocks = nn.ModuleList([ResidualAttentionBlock(width, heads) for _ in range(layers)])
 
 
+def pre_and_blocks(model, x, out):
+    """ln_pre and the resblocks on batch-first tokens x, keeping "pre" and every "block.i" (batch
+    first); returns the last hidden state, batch first."""
+    x = model.ln_pre(x)
+    out["pre"] = x
+    x = x.permute(1, 0, 2)
+    for i, blk in enumerate(model.transformer.resblocks):
+        x = blk(x)
+        out[f"block.{i}"] = x.permute(1, 0, 2)
+    return x.permute(1, 0, 2)
+
+
+def put_patch_maps(out, tokens, as_map, norm, project):
+    """The patch maps of the patch tokens in as_map's [B, C, T, h, w] layout: as they are, after
+    the final norm, normed and projected, projected only (ovad's ov_vision_model_dump)."""
+    out["patch_map"] = as_map(tokens)
+    out["patch_map_ln"] = as_map(norm(tokens))
+    out["patch_map_proj"] = as_map(project(norm(tokens)))
+    out["patch_map_projraw"] = as_map(project(tokens))
+
+
 class ViCLIPVision(nn.Module):
     """InternVideo VisionTransformer (eval: no dropout, drop path or masking)."""
 
@@ -133,22 +154,12 @@ class ViCLIPVision(nn.Module):
         x = x.reshape(B, H * W * T, C)
         x = torch.cat((cls_tokens, x), dim=1)
         out["embed"] = x
-        x = self.ln_pre(x)
-        out["pre"] = x
-        x = x.permute(1, 0, 2)
-        for i, blk in enumerate(self.transformer.resblocks):
-            x = blk(x)
-            out[f"block.{i}"] = x.permute(1, 0, 2)
-        last = x.permute(1, 0, 2)
+        last = pre_and_blocks(self, x, out)
         out["f_v"] = self.ln_post(last[:, 0]) @ self.proj
-        pt = last[:, 1:]  # index n*T + t
 
-        def as_map(t):
+        def as_map(t):  # token n*T + t
             return t.reshape(B, H, W, T, -1).permute(0, 4, 3, 1, 2).contiguous()
-        out["patch_map"] = as_map(pt)
-        out["patch_map_ln"] = as_map(self.ln_post(pt))
-        out["patch_map_proj"] = as_map(self.ln_post(pt) @ self.proj)
-        out["patch_map_projraw"] = as_map(pt @ self.proj)
+        put_patch_maps(out, last[:, 1:], as_map, self.ln_post, lambda t: t @ self.proj)
         return out
 
 
@@ -176,24 +187,14 @@ class CLIPImage(nn.Module):
         pos = self.positional_embedding
         x = x + torch.cat([pos[:1], resize_pos(pos[1:], H, W)], 0)
         out["embed"] = x
-        x = self.ln_pre(x)
-        out["pre"] = x
-        x = x.permute(1, 0, 2)
-        for i, blk in enumerate(self.transformer.resblocks):
-            x = blk(x)
-            out[f"block.{i}"] = x.permute(1, 0, 2)
-        last = x.permute(1, 0, 2)
+        last = pre_and_blocks(self, x, out)
         ff = (self.ln_post(last[:, 0]) @ self.proj).reshape(B, T, -1)
         out["f_frames"] = ff
         out["f_v"] = ff.mean(1)
-        pt = last[:, 1:]
 
         def as_map(t):
             return t.reshape(B, T, H, W, -1).permute(0, 4, 1, 2, 3).contiguous()
-        out["patch_map"] = as_map(pt)
-        out["patch_map_ln"] = as_map(self.ln_post(pt))
-        out["patch_map_proj"] = as_map(self.ln_post(pt) @ self.proj)
-        out["patch_map_projraw"] = as_map(pt @ self.proj)
+        put_patch_maps(out, last[:, 1:], as_map, self.ln_post, lambda t: t @ self.proj)
         return out
 
 
@@ -345,10 +346,7 @@ class CLIPViPModel(nn.Module):
 
         def as_map(t):
             return t.reshape(B, T, h, w, -1).permute(0, 4, 1, 2, 3).contiguous()
-        out["patch_map"] = as_map(V)
-        out["patch_map_ln"] = as_map(vm.post_layernorm(V))
-        out["patch_map_proj"] = as_map(self.visual_projection(vm.post_layernorm(V)))
-        out["patch_map_projraw"] = as_map(self.visual_projection(V))
+        put_patch_maps(out, V, as_map, vm.post_layernorm, self.visual_projection)
         out["ritsm"] = as_map(F.normalize(self.visual_projection(vm.post_layernorm(V)), dim=-1))
         return out
 
