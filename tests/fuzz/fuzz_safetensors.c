@@ -4,22 +4,16 @@
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "tensor/alloc.h"
 #include "tensor/safetensors.h"
 #include "tensor/scope.h"
+#include "tests/fuzz/memfile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    int fd = memfd_create("fuzz.safetensors", 0);
-    if (fd < 0) return 0;
-    if (write(fd, data, size) != (ssize_t)size) {
-        close(fd);
-        return 0;
-    }
     char path[64];
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    int fd = ov_fuzz_memfile(data, size, "fuzz.safetensors", path);
+    if (fd < 0) return 0;
     ov_scope_begin();
     ovSafetensors *st = ov_st_open(path);
     if (st) {

@@ -6,13 +6,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "data/zip.h"
 #include "nn/pth.h"
 #include "tensor/alloc.h"
 #include "tensor/scope.h"
+#include "tests/fuzz/memfile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     ovZip *z = ov_zip_open_mem(data, size, "fuzz.zip");
@@ -20,14 +19,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (int i = 0; i < ov_zip_count(z); i++) free(ov_zip_read(z, i, NULL));
         ov_zip_close(z);
     }
-    int fd = memfd_create("fuzz.pth", 0);
-    if (fd < 0) return 0;
-    if (write(fd, data, size) != (ssize_t)size) {
-        close(fd);
-        return 0;
-    }
     char path[64];
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    int fd = ov_fuzz_memfile(data, size, "fuzz.pth", path);
+    if (fd < 0) return 0;
     ov_scope_begin();
     ovTensorDict *d = ov_pth_load(path, NULL);
     if (d) {
