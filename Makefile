@@ -103,8 +103,13 @@ cuda-resources: $(BUILD)/libovad_cuda.a
 	  /Used [0-9]+ registers/ {sm=0; for (i=1;i<NF;i++) if ($$(i+1) ~ /^smem/) sm=$$(i-1); \
 	    printf "%-6s regs %4s  spill %4s B  smem %6s B  %s\n", a, $$5, sp, sm, k}' | c++filt
 
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_UTIL_OBJ) $(TEST_CU_OBJ) $(TEST_BACKEND) $(BUILD)/libovad.a
-	$(CC) $(LDFLAGS) $< $(TEST_UTIL_OBJ) $(TEST_CU_OBJ) $(LINK_LIBS) $(CHECK_LIBS) $(LDLIBS) -lstdc++ -o $@
+# The suites' shared helpers (check_util, mutate, vision_parity, ...) as an archive, so that each
+# suite links only the helpers (and through them the library parts) it uses.
+$(BUILD)/libovad_testutil.a: $(TEST_UTIL_OBJ)
+	ar rcs $@ $^
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libovad_testutil.a $(TEST_CU_OBJ) $(TEST_BACKEND) $(BUILD)/libovad.a
+	$(CC) $(LDFLAGS) $< $(TEST_CU_OBJ) $(BUILD)/libovad_testutil.a $(LINK_LIBS) $(CHECK_LIBS) $(LDLIBS) -lstdc++ -o $@
 
 # Every suite runs even if an earlier one fails; the target fails if any did.
 test: $(TEST_BIN) $(BUILD)/ovad
