@@ -17,5 +17,6 @@ int cmd_tokenize(int argc, char **argv);
 int cmd_ckpt(int argc, char **argv);
 int cmd_data(int argc, char **argv);
 int cmd_encode(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 
 #endif
