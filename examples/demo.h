@@ -111,7 +111,8 @@ typedef struct {
 
 /* Plans the data, trains, evaluates and (with out_dir) writes loss.png, log.csv,
  * viclip-micro.safetensors, report.txt and report.json. 0, or -1 with ov_last_error() (a missing
- * vocabulary file is named, with the --vocab hint). */
+ * vocabulary file is named, with the --vocab hint). Free r with ov_demo_result_free whatever the
+ * outcome; r->sims lives in the scope that was current at the call. */
 int ov_demo_run(const ovDemoOptions *o, ovDemoResult *r);
 void ov_demo_result_free(ovDemoResult *r);
 
