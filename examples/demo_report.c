@@ -11,6 +11,10 @@
 static const char *subset_name[OV_DEMO_NSUBSETS] = {"all", "seen", "novel"};
 
 static void row(FILE *f, const char *what, int n, double acc, double chance) {
+    if (n == 0) { /* e.g. no test clip shows a held-out combination */
+        fprintf(f, "  %-46s %6d   %7s  %7s  %6s\n", what, n, "-", "-", "-");
+        return;
+    }
     fprintf(f, "  %-46s %6d   %6.1f%%  %6.1f%%  %5.1fx\n", what, n, 100 * acc, 100 * chance, chance > 0 ? acc / chance : 0);
 }
 
