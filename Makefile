@@ -29,7 +29,7 @@ CXX     ?= g++
 EMU_CXXFLAGS = -std=gnu++17 -g $(OPT) -Wall -Wextra -Wshadow -Wno-missing-field-initializers -fopenmp -I. \
                -fno-exceptions -fno-rtti $(SAN)
 
-LIB_DIRS := tensor autograd autograd/ops kernels/cpu nn optim data eval models
+LIB_DIRS := tensor autograd autograd/ops kernels/cpu nn optim data eval models examples
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC  := $(wildcard cli/*.c)

@@ -17,6 +17,7 @@ int cmd_tokenize(int argc, char **argv);
 int cmd_ckpt(int argc, char **argv);
 int cmd_data(int argc, char **argv);
 int cmd_encode(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 /* `ovad data stats` (cli/data_stats.c); argv[0] is the subcommand's own name ("stats"). */
 int ov_cli_data_stats(int argc, char **argv);
 

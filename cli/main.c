@@ -14,6 +14,8 @@ static const ovCommand commands[] = {
     {"eval", "frame-mAP / video-mAP of a detections CSV against a dataset's ground truth (ovad eval --help)", cmd_eval},
     {"ckpt", "list the tensors of a .safetensors/.pth/.pt checkpoint, or convert one to safetensors", cmd_ckpt},
     {"data", "datasets: write the synthetic dataset (data synth), print a dataset's numbers (data stats)", cmd_data},
+    {"demo", "pretrain a micro ViCLIP from scratch on synthetic clips, report held-out retrieval (ovad demo --help)",
+     cmd_demo},
 };
 
 static void usage(FILE *f) {
