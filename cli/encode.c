@@ -24,9 +24,11 @@
 #include "nn/state.h"
 #include "kernels/cuda/device.h"
 #include "models/text_model.h"
+#include "models/viclip.h"
 #include "models/vision_check.h"
 #include "models/vision_model.h"
 #include "tensor/error.h"
+#include "tensor/safetensors.h"
 
 static const char *usage_text =
     "usage: ovad encode --model NAME --weights FILE (--video FILE | --frames DIR) --dump OUT.safetensors\n"
@@ -51,7 +53,8 @@ static const char *usage_text =
     "--text     a caption (repeat for K of them): encoded by the checkpoint's own text tower\n"
     "           (text_encoder.*, clipmodel.text_model.*, or CLIP's root keys) at the sizes its weights\n"
     "           have, tokenized as the model does; writes text_features [K,D], text.tokens and the\n"
-    "           maps above, and prints each caption's cosine and softmax(100 cos) probability.\n"
+    "           maps above, and prints each caption's cosine and its probability under the softmax of\n"
+    "           the checkpoint's logit scale (1/temp, exp(logit_scale); 100 when it has none).\n"
     "--vocab    the BPE merges for --text (default $OVAD_BPE_VOCAB, else\n"
     "           ../shared/data/bpe_simple_vocab_16e6.txt.gz).\n"
     "--text-heads  the text tower's head count when its width is not a multiple of 64 (CLIP's\n"
@@ -66,6 +69,7 @@ typedef struct {
     const char *text[MAX_TEXTS];
     int n_text;
     int64_t text_heads;
+    double logit_scale; /* the checkpoint's, for the printed probabilities */
     bool blocks;
     int num_frames;
     int64_t h, w;
@@ -73,7 +77,7 @@ typedef struct {
 } Args;
 
 static int parse_args(int argc, char **argv, Args *a) {
-    *a = (Args){.device = "cpu", .tol = 1e-4};
+    *a = (Args){.device = "cpu", .tol = 1e-4, .logit_scale = 100};
     for (int i = 1; i < argc; i++) {
         const char *k = argv[i];
         if (!strcmp(k, "--help") || !strcmp(k, "-h")) return 1;
@@ -111,8 +115,9 @@ static int parse_args(int argc, char **argv, Args *a) {
             a->h = h, a->w = w;
         } else return ov_error("unknown option '%s'", k);
     }
-    if (!a->model || !a->weights || !a->dump || (!a->video == !a->frames))
-        return ov_error("--model, --weights, --dump and one of --video / --frames are required");
+    if (!a->weights || !a->dump || (!a->video == !a->frames))
+        return ov_error("--weights, --dump and one of --video / --frames are required (and --model, unless the weights "
+                        "are an ovad checkpoint that names its configuration)");
     if (strcmp(a->device, "cpu") && strcmp(a->device, "cuda")) return ov_error("--device is cpu or cuda, got '%s'", a->device);
     if (a->n_text && a->text_features) return ov_error("--text and --text-features both give text features: pass one");
     return 0;
@@ -195,16 +200,15 @@ static ovTensor *load_text_features(const char *path) {
     return ov_to(t, OV_F32);
 }
 
-/* Each caption's cosine with f_v and its probability under softmax(100 cos), CLIP's zero-shot
- * logit scale. */
+/* Each caption's cosine with f_v and its probability under softmax(scale cos). */
 static void print_text_scores(const Args *a, const ovTensor *logits) {
-    double mx = -1e30, z = 0;
-    for (int k = 0; k < a->n_text; k++) mx = fmax(mx, 100 * ov_get_flat(logits, k));
-    for (int k = 0; k < a->n_text; k++) z += exp(100 * ov_get_flat(logits, k) - mx);
-    printf("%-8s %-8s caption\n", "cosine", "p");
+    double mx = -1e30, z = 0, scale = a->logit_scale;
+    for (int k = 0; k < a->n_text; k++) mx = fmax(mx, scale * ov_get_flat(logits, k));
+    for (int k = 0; k < a->n_text; k++) z += exp(scale * ov_get_flat(logits, k) - mx);
+    printf("%-8s %-8s caption (p: softmax of %.4g x cosine)\n", "cosine", "p", scale);
     for (int k = 0; k < a->n_text; k++) {
         double c = ov_get_flat(logits, k);
-        printf("%-8.4f %-8.4f %s\n", c, exp(100 * c - mx) / z, a->text[k]);
+        printf("%-8.4f %-8.4f %s\n", c, exp(scale * c - mx) / z, a->text[k]);
     }
 }
 
@@ -278,7 +282,17 @@ static int encode_trapped(ovVisionModel *vm, const Args *a, ovClip *clip, ovTens
     return rc;
 }
 
-static int run(const Args *a) {
+/* The logit scale a checkpoint was trained with: ViCLIP's 1/temp, CLIP's and CLIP-ViP's
+ * exp(logit_scale); CLIP's zero-shot 100 when it has none. */
+static double logit_scale_of(const ovTensorDict *sd) {
+    const ovTensor *t = ov_dict_get(sd, "temp"), *l = ov_dict_get(sd, "logit_scale");
+    if (!l) l = ov_dict_get(sd, "clipmodel.logit_scale");
+    if (t && ov_numel(t) == 1 && ov_get_flat(t, 0) > 0) return 1 / ov_get_flat(t, 0);
+    if (l && ov_numel(l) == 1) return exp(ov_get_flat(l, 0));
+    return 100;
+}
+
+static int run(Args *a) {
     ovVisionModel *vm = ov_vision_model_new_named(a->model, 0);
     if (!vm) return -1;
     ov_module_train(&vm->m, false);
@@ -303,6 +317,7 @@ static int run(const Args *a) {
             ov_error("%s does not match %s (keys above)", a->weights, a->model);
         }
         if (rc == 0 && a->n_text && !(te = ov_text_model_load(vm->arch, sd, a->text_heads, a->weights))) rc = -1;
+        if (sd) a->logit_scale = logit_scale_of(sd);
     }
     if (rc != 0) goto done;
     rc = -1;
@@ -344,9 +359,36 @@ done:
     return rc;
 }
 
+/* A checkpoint ovad wrote (ovad demo, ov_viclip_save) names its configuration in the metadata
+ * `config`: its vision part is the model when --model is not given, and its text head count (which
+ * the weights do not show) is the default of --text-heads. 0, or -1 when there is no model. */
+static int config_from_weights(Args *a, char *model, size_t n) {
+    size_t wl = strlen(a->weights);
+    bool st_file = wl > 12 && !strcmp(a->weights + wl - 12, ".safetensors");
+    ovSafetensors *st = st_file ? ov_st_open(a->weights) : NULL;
+    const char *cfg = st ? ov_st_meta(st, "config") : NULL, *keys = cfg ? strchr(cfg, ':') : NULL;
+    ovViCLIPCfg vc;
+    if (keys && ov_viclip_cfg_named(cfg, &vc) == 0) {
+        if (!a->text_heads) a->text_heads = vc.text.heads;
+        if (!a->model) { /* the name and the vision keys of the config */
+            size_t k = (size_t)snprintf(model, n, "%.*s:", (int)(keys - cfg), cfg);
+            for (const char *p = keys + 1; *p && k < n; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+                int len = (int)strcspn(p, ",");
+                bool text = !strncmp(p, "text_", 5) || !strncmp(p, "context=", 8) || !strncmp(p, "vocab=", 6);
+                if (!text) k += (size_t)snprintf(model + k, n - k, "%s%.*s", model[k - 1] == ':' ? "" : ",", len, p);
+            }
+            a->model = model;
+        }
+    }
+    if (st) ov_st_close(st);
+    return a->model ? 0 : ov_error("--model is required: %s names no configuration of its own", a->weights);
+}
+
 int cmd_encode(int argc, char **argv) {
     Args a;
+    char model[512];
     int p = parse_args(argc, argv, &a);
+    if (p == 0) p = config_from_weights(&a, model, sizeof model);
     if (p == 1) {
         fputs(usage_text, stdout);
         return 0;

@@ -93,6 +93,18 @@ START_TEST(test_quick) {
     ck_assert_msg(!memcmp(&again, e, sizeof again), "the reloaded model's accuracies differ");
     ov_demo_data_free(&d);
     ov_tokenizer_free(tok);
+
+    /* `ovad encode` takes the model and the text head count from the checkpoint's config, and the
+     * printed probabilities use its temperature */
+    const char *video = ov_shared_file("mmaction_test.mp4");
+    if (video) {
+        char args[4096], out[8192], heads[32], scale[48];
+        snprintf(args, sizeof args, "encode --weights %s --video %s --dump %s --text 'a red person jumping' --text 'a blue person'",
+                 r.checkpoint, video, ov_tmp("enc.safetensors"));
+        snprintf(heads, sizeof heads, "%lld heads", (long long)vc->cfg.text.heads);
+        snprintf(scale, sizeof scale, "softmax of %.4g x cosine", 1 / ov_viclip_temp(vc));
+        ck_assert_msg(ov_run_ovad(args, out, sizeof out) == 0 && strstr(out, heads) && strstr(out, scale), "%s", out);
+    }
     ov_module_free(&vc->m);
 
     /* the files: the curve decodes, the log has every step, the reports hold the numbers */
