@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
+#include "tensor/error.h"
 
 static const ovBench benches[] = {
     {"gemm", "fp32 matrix products (square sizes, ViT-B/16 linear layers) in GFLOP/s", ov_bench_gemm},
@@ -75,11 +77,12 @@ int cmd_bench(int argc, char **argv) {
                 return 2;
             }
         } else if (!strcmp(a, "--reps") && i + 1 < argc) {
-            o.reps = atoi(argv[++i]);
-            if (o.reps < 1) {
-                fprintf(stderr, "ovad bench: --reps takes a positive count (got '%s')\n", argv[i]);
+            long reps;
+            if (ov_arg_long(a, argv[++i], 1, 1000000, &reps)) {
+                fprintf(stderr, "ovad bench: %s\n", ov_last_error());
                 return 2;
             }
+            o.reps = (int)reps;
         } else if (!strcmp(a, "--isa") && i + 1 < argc) {
             o.isa = argv[++i];
         } else if (!strcmp(a, "--model") && i + 1 < argc) {

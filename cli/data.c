@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "data/image.h"
 #include "tensor/file.h"
@@ -58,29 +59,6 @@ static int bad(const char *fmt, const char *a, const char *b) {
     return 2;
 }
 
-static int parse_int(const char *flag, const char *s, long lo, long hi, long *out) {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi) {
-        fprintf(stderr, "ovad data: %s wants an integer in [%ld, %ld], not '%s'\n", flag, lo, hi, s);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-static int parse_double(const char *flag, const char *s, double *out) {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end) {
-        fprintf(stderr, "ovad data: %s wants a number, not '%s'\n", flag, s);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
 
 static int cmd_synth(int argc, char **argv) {
     ovSynthOptions o = ov_synth_defaults();
@@ -103,10 +81,10 @@ static int cmd_synth(int argc, char **argv) {
         if (!strcmp(a, "--out")) {
             out = v;
         } else if (!strcmp(a, "--videos")) {
-            if (parse_int(a, v, 1, 1000000, &n)) return 2;
+            if (ov_arg_long(a, v, 1, 1000000, &n)) return bad("%s%s", ov_last_error(), "");
             o.videos = (int)n;
         } else if (!strcmp(a, "--frames")) {
-            if (parse_int(a, v, 1, 10000, &n)) return 2;
+            if (ov_arg_long(a, v, 1, 10000, &n)) return bad("%s%s", ov_last_error(), "");
             o.frames = (int)n;
         } else if (!strcmp(a, "--size")) {
             char *x;
@@ -116,16 +94,12 @@ static int cmd_synth(int argc, char **argv) {
             o.width = (int)w;
             o.height = (int)h;
         } else if (!strcmp(a, "--seed")) {
-            char *end;
-            errno = 0;
-            unsigned long long s = strtoull(v, &end, 10);
-            if (errno || end == v || *end || *v == '-') return bad("--seed wants a non-negative integer, not '%s'%s", v, "");
-            o.seed = s;
+            if (ov_arg_u64(a, v, &o.seed)) return bad("%s%s", ov_last_error(), "");
         } else if (!strcmp(a, "--actors-min")) {
-            if (parse_int(a, v, 1, 3, &n)) return 2;
+            if (ov_arg_long(a, v, 1, 3, &n)) return bad("%s%s", ov_last_error(), "");
             o.actors_min = (int)n;
         } else if (!strcmp(a, "--actors-max")) {
-            if (parse_int(a, v, 1, 3, &n)) return 2;
+            if (ov_arg_long(a, v, 1, 3, &n)) return bad("%s%s", ov_last_error(), "");
             o.actors_max = (int)n;
         } else if (!strcmp(a, "--actions")) {
             o.actions = v;
@@ -144,11 +118,11 @@ static int cmd_synth(int argc, char **argv) {
         } else if (!strcmp(a, "--holdout-combos")) {
             o.holdout_combos = v;
         } else if (!strcmp(a, "--test-fraction")) {
-            if (parse_double(a, v, &o.test_fraction)) return 2;
+            if (ov_arg_double(a, v, 0, 1, &o.test_fraction)) return bad("%s%s", ov_last_error(), "");
         } else if (!strcmp(a, "--novel-fraction")) {
-            if (parse_double(a, v, &o.novel_fraction)) return 2;
+            if (ov_arg_double(a, v, 0, 1, &o.novel_fraction)) return bad("%s%s", ov_last_error(), "");
         } else if (!strcmp(a, "--threads")) {
-            if (parse_int(a, v, 1, 1024, &threads)) return 2;
+            if (ov_arg_long(a, v, 1, 1024, &threads)) return bad("%s%s", ov_last_error(), "");
         } else {
             return bad("unknown option '%s' for `ovad data synth` (ovad data synth --help)%s", a, "");
         }
@@ -296,7 +270,7 @@ static int cmd_stats(int argc, char **argv) {
         } else if (!strcmp(a, "--root")) {
             root = v;
         } else if (!strcmp(a, "--split")) {
-            if (parse_int(a, v, 1, 3, &split)) return 2;
+            if (ov_arg_long(a, v, 1, 3, &split)) return bad("%s%s", ov_last_error(), "");
         } else {
             return bad("unknown option '%s' for `ovad data stats`%s", a, "");
         }

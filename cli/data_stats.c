@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "data/action_gt.h"
 #include "data/ava.h"
@@ -53,10 +54,9 @@ static int parse(int argc, char **argv, Args *a) {
         else if (!strcmp(k, "--gt")) a->gt = v;
         else if (!strcmp(k, "--root")) a->root = v;
         else if (!strcmp(k, "--split")) {
-            char *end;
-            long s = strtol(v, &end, 10);
-            if (*end || s < 1 || s > 1000) {
-                fprintf(stderr, "ovad data stats: --split takes a split number from 1, got '%s'\n", v);
+            long s = 0;
+            if (ov_arg_long(k, v, 1, 1000, &s)) {
+                fprintf(stderr, "ovad data stats: %s\n", ov_last_error());
                 return -1;
             }
             a->split = (int)s;

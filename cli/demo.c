@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "examples/demo.h"
 #include "tensor/error.h"
@@ -44,18 +45,9 @@ static const char *usage_text =
     "  --no-progress      no progress bar on stderr\n"
     "Exit status: 0 done, 1 a runtime error (e.g. the vocabulary is missing), 2 bad usage.\n";
 
-static int bad(const char *flag, const char *v, const char *want) {
-    fprintf(stderr, "ovad demo: %s wants %s, not '%s'\n", flag, want, v);
+static int usage_error(void) {
+    fprintf(stderr, "ovad demo: %s (ovad demo --help)\n", ov_last_error());
     return 2;
-}
-
-static int parse_long(const char *s, long lo, long hi, long *out) {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi) return -1;
-    *out = v;
-    return 0;
 }
 
 /* libgomp reads OMP_WAIT_POLICY once, when the program loads, and by default its threads spin
@@ -105,34 +97,27 @@ int cmd_demo(int argc, char **argv) {
         } else if (!strcmp(a, "--holdout")) {
             o.holdout = v;
         } else if (!strcmp(a, "--steps")) {
-            if (parse_long(v, 1, 10000000, &n)) return bad(a, v, "an integer in [1, 10000000]");
+            if (ov_arg_long(a, v, 1, 10000000, &n)) return usage_error();
             o.steps = (int)n;
         } else if (!strcmp(a, "--batch")) {
-            if (parse_long(v, 2, 4096, &n)) return bad(a, v, "an integer in [2, 4096]");
+            if (ov_arg_long(a, v, 2, 4096, &n)) return usage_error();
             o.batch = (int)n;
         } else if (!strcmp(a, "--threads")) {
-            if (parse_long(v, 1, 1024, &n)) return bad(a, v, "an integer in [1, 1024]");
+            if (ov_arg_long(a, v, 1, 1024, &n)) return usage_error();
             o.threads = (int)n;
         } else if (!strcmp(a, "--workers")) {
-            if (parse_long(v, 0, 64, &n)) return bad(a, v, "an integer in [0, 64]");
+            if (ov_arg_long(a, v, 0, 64, &n)) return usage_error();
             o.workers = (int)n;
         } else if (!strcmp(a, "--train-clips")) {
-            if (parse_long(v, 2, 200000, &n)) return bad(a, v, "an integer in [2, 200000]");
+            if (ov_arg_long(a, v, 2, 200000, &n)) return usage_error();
             o.train_clips = (int)n;
         } else if (!strcmp(a, "--test-clips")) {
-            if (parse_long(v, 1, 100000, &n)) return bad(a, v, "an integer in [1, 100000]");
+            if (ov_arg_long(a, v, 1, 100000, &n)) return usage_error();
             o.test_clips = (int)n;
         } else if (!strcmp(a, "--seed")) {
-            char *end;
-            errno = 0;
-            unsigned long long s = strtoull(v, &end, 10);
-            if (errno || end == v || *end || *v == '-') return bad(a, v, "a non-negative integer");
-            o.seed = s;
+            if (ov_arg_u64(a, v, &o.seed)) return usage_error();
         } else if (!strcmp(a, "--lr")) {
-            char *end;
-            double x = strtod(v, &end);
-            if (end == v || *end || !(x > 0 && x < 10)) return bad(a, v, "a number in (0, 10)");
-            o.lr = x;
+            if (ov_arg_double(a, v, 1e-9, 10, &o.lr)) return usage_error();
         } else {
             fprintf(stderr, "ovad demo: unknown option '%s' (ovad demo --help)\n", a);
             return 2;

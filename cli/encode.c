@@ -15,6 +15,7 @@
 
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "data/clip.h"
 #include "data/image.h"
@@ -98,15 +99,19 @@ static int parse_args(int argc, char **argv, Args *a) {
             a->text[a->n_text++] = v;
         } else if (!strcmp(k, "--vocab")) a->vocab = v;
         else if (!strcmp(k, "--text-heads")) {
-            a->text_heads = atoll(v);
-            if (a->text_heads < 1) return ov_error("--text-heads takes a positive count, got '%s'", v);
+            long h;
+            if (ov_arg_long(k, v, 1, 4096, &h)) return -1;
+            a->text_heads = h;
         }
         else if (!strcmp(k, "--compare")) a->compare = v;
         else if (!strcmp(k, "--device")) a->device = v;
-        else if (!strcmp(k, "--tol")) a->tol = atof(v);
+        else if (!strcmp(k, "--tol")) {
+            if (ov_arg_double(k, v, 0, 1e30, &a->tol)) return -1;
+        }
         else if (!strcmp(k, "--num-frames")) {
-            a->num_frames = atoi(v);
-            if (a->num_frames < 1 || a->num_frames > 1024) return ov_error("--num-frames takes 1..1024, got '%s'", v);
+            long t;
+            if (ov_arg_long(k, v, 1, 1024, &t)) return -1;
+            a->num_frames = (int)t;
         } else if (!strcmp(k, "--size")) {
             long long h, w;
             char x;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "eval/ava.h"
 #include "eval/csv.h"
@@ -62,7 +63,6 @@ static int parse_args(int argc, char **argv, Args *a) {
             return -1;
         }
         const char *v = argv[++i];
-        char *end;
         if (!strcmp(k, "--dataset"))
             a->dataset = v;
         else if (!strcmp(k, "--gt"))
@@ -80,16 +80,15 @@ static int parse_args(int argc, char **argv, Args *a) {
         else if (!strcmp(k, "--novel"))
             a->novel = v;
         else if (!strcmp(k, "--split")) {
-            long s = strtol(v, &end, 10);
-            if (*end || s < 1 || s > 1000) {
-                fprintf(stderr, "ovad eval: --split takes a split number from 1, got '%s'\n", v);
+            long s = 0;
+            if (ov_arg_long(k, v, 1, 1000, &s)) {
+                fprintf(stderr, "ovad eval: %s\n", ov_last_error());
                 return -1;
             }
             a->split = (int)s;
         } else if (!strcmp(k, "--iou")) {
-            a->iou = strtod(v, &end);
-            if (*end || !(a->iou > 0 && a->iou <= 1)) {
-                fprintf(stderr, "ovad eval: --iou takes a threshold in (0, 1], got '%s'\n", v);
+            if (ov_arg_double(k, v, 1e-9, 1, &a->iou)) {
+                fprintf(stderr, "ovad eval: %s\n", ov_last_error());
                 return -1;
             }
             a->iou_set = true;

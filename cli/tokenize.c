@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/args.h"
 #include "cli/commands.h"
 #include "models/tokenizer.h"
 #include "tensor/error.h"
@@ -65,10 +66,9 @@ static int parse(int argc, char **argv, Args *a, int *first_text) {
                 return -1;
             }
             if (!strcmp(k, "--context")) {
-                char *end;
-                long c = strtol(v, &end, 10);
-                if (*end || c < 1 || c > 1 << 20) {
-                    fprintf(stderr, "ovad tokenize: --context must be a positive integer, got '%s'\n", v);
+                long c;
+                if (ov_arg_long(k, v, 1, 1 << 20, &c)) {
+                    fprintf(stderr, "ovad tokenize: %s\n", ov_last_error());
                     return -1;
                 }
                 a->context = (int)c;

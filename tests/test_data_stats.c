@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/args.c"
 #include "cli/data_stats.c"
 #include "tensor/file.h"
 #include "tests/check_util.h"
@@ -176,7 +177,7 @@ START_TEST(test_usage) {
     ck_assert(r.rc == 2 && strstr(r.err, "unknown dataset 'kinetics'"));
     run_free(&r);
     r = run((const char *[]){"--dataset", "jhmdb", "--gt", "x", "--split", "0", NULL});
-    ck_assert(r.rc == 2 && strstr(r.err, "--split takes a split number"));
+    ck_assert(r.rc == 2 && strstr(r.err, "--split wants an integer in [1, 1000]"));
     run_free(&r);
     r = run((const char *[]){"--dataset", "vidstg", "--gt", "x", NULL});
     ck_assert(r.rc == 2 && strstr(r.err, "needs --root"));
