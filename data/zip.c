@@ -19,6 +19,7 @@
 #include <zlib.h>
 
 #include "tensor/error.h"
+#include "tensor/file.h"
 
 #define SIG_LOCAL 0x04034b50u
 #define SIG_CENTRAL 0x02014b50u
@@ -203,18 +204,8 @@ ovZip *ov_zip_open_mem(const void *data, size_t size, const char *name) {
 
 ovZip *ov_zip_open(const char *path) {
     ovZip *z = zip_new(path);
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) {
-        ov_error("%s: cannot open: %s", path, strerror(errno));
-        goto fail;
-    }
-    struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        ov_error("%s: not a regular file", path);
-        close(fd);
-        goto fail;
-    }
-    z->n = (size_t)sb.st_size;
+    int fd = ov_open_regular(path, &z->n);
+    if (fd < 0) goto fail;
     if (z->n >= 22) {
         void *m = mmap(NULL, z->n, PROT_READ, MAP_PRIVATE, fd, 0);
         if (m == MAP_FAILED) {

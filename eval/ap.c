@@ -72,3 +72,31 @@ double ov_ap_act(const bool *tp, long n, long npos) {
     free(r);
     return (double)ap;
 }
+
+void ov_ap_list_add(ovApList *l, double score, bool tp) {
+    if (l->n >= l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 64;
+        l->score = ov_ev_realloc(l->score, (size_t)l->cap * sizeof *l->score);
+        l->tp = ov_ev_realloc(l->tp, (size_t)l->cap * sizeof *l->tp);
+    }
+    l->score[l->n] = score;
+    l->tp[l->n++] = tp;
+}
+
+void ov_ap_lists_voc(ovApList *lists, int nlabels, ovApResult *res) {
+    for (int c = 0; c < nlabels; c++) {
+        ovApList *l = &lists[c];
+        res->ndet[c] = l->n;
+        if (res->npos[c] > 0) {
+            int *idx = ov_ev_alloc((size_t)(l->n ? l->n : 1) * sizeof *idx);
+            bool *tp = ov_ev_alloc((size_t)(l->n ? l->n : 1) * sizeof *tp);
+            ov_argsort_rev_asc(l->score, l->n, idx); /* np.argsort(scores)[::-1] */
+            for (int k = 0; k < l->n; k++) tp[k] = l->tp[idx[k]];
+            res->ap[c] = ov_ap_voc(tp, l->n, res->npos[c]);
+            free(idx);
+            free(tp);
+        }
+        free(l->score);
+        free(l->tp);
+    }
+}

@@ -28,12 +28,6 @@ static int before_key(int a, int b, const void *ctx) {
     return x->video != y->video ? x->video < y->video : x->frame < y->frame;
 }
 
-typedef struct {
-    int n, cap;
-    double *score;
-    bool *tp;
-} ClassList;
-
 int ov_ava_frame_ap(const ovGroundTruth *gt, const ovDetections *dets, const ovAvaOpts *o, ovApResult *res,
                     ovAvaStats *st) {
     ovAvaStats s = {0};
@@ -57,7 +51,7 @@ int ov_ava_frame_ap(const ovGroundTruth *gt, const ovDetections *dets, const ovA
     int n = dets->n;
     int *ord = ov_ev_alloc((size_t)(n ? n : 1) * sizeof *ord);
     ov_argsort_by(n, ord, before_key, dets->d);
-    ClassList *cls = ov_ev_alloc((size_t)(gt->nlabels ? gt->nlabels : 1) * sizeof *cls);
+    ovApList *cls = ov_ev_alloc((size_t)(gt->nlabels ? gt->nlabels : 1) * sizeof *cls);
     int *heap = ov_ev_alloc((size_t)(n ? n : 1) * sizeof *heap);
     double *hs = ov_ev_alloc((size_t)(n ? n : 1) * sizeof *hs);
     int *hord = ov_ev_alloc((size_t)(n ? n : 1) * sizeof *hord);
@@ -126,33 +120,13 @@ int ov_ava_frame_ap(const ovGroundTruth *gt, const ovDetections *dets, const ovA
                         used[a] = true;
                     }
                 }
-                ClassList *L = &cls[c];
-                if (L->n >= L->cap) {
-                    L->cap = L->cap ? 2 * L->cap : 64;
-                    L->score = ov_ev_realloc(L->score, (size_t)L->cap * sizeof *L->score);
-                    L->tp = ov_ev_realloc(L->tp, (size_t)L->cap * sizeof *L->tp);
-                }
-                L->score[L->n] = d->score;
-                L->tp[L->n++] = tp;
+                ov_ap_list_add(&cls[c], d->score, tp);
                 s.scored++;
             }
         }
         i = j;
     }
-    for (int c = 0; c < gt->nlabels; c++) {
-        res->ndet[c] = cls[c].n;
-        if (res->npos[c] > 0) {
-            int *idx = ov_ev_alloc((size_t)(cls[c].n ? cls[c].n : 1) * sizeof *idx);
-            bool *tp = ov_ev_alloc((size_t)(cls[c].n ? cls[c].n : 1) * sizeof *tp);
-            ov_argsort_rev_asc(cls[c].score, cls[c].n, idx); /* np.argsort(scores)[::-1] */
-            for (int k = 0; k < cls[c].n; k++) tp[k] = cls[c].tp[idx[k]];
-            res->ap[c] = ov_ap_voc(tp, cls[c].n, res->npos[c]);
-            free(idx);
-            free(tp);
-        }
-        free(cls[c].score);
-        free(cls[c].tp);
-    }
+    ov_ap_lists_voc(cls, gt->nlabels, res);
     ov_ap_result_finish(res);
     free(cls);
     free(heap);

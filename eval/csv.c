@@ -133,3 +133,16 @@ int ov_csv_num(const ovCsv *c, int col, const char *what, double *out) {
     return 0;
 }
 
+void ov_csv_put_field(FILE *f, const char *s) {
+    bool q = strpbrk(s, ",\"\n\r") || s[0] == ' ' || s[0] == '\t' || s[0] == '#' || (s[0] && (s[strlen(s) - 1] == ' '));
+    if (!q) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}

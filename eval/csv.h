@@ -27,6 +27,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "tensor/file.h"
 
@@ -55,6 +56,10 @@ int ov_csv_next(ovCsv *c);
 /* Field parsers; on failure -1 after ov_error naming file, line, column and what was expected. */
 int ov_csv_int(const ovCsv *c, int col, const char *what, int *out);
 int ov_csv_num(const ovCsv *c, int col, const char *what, double *out);
+
+/* Writes s as one field that ov_csv reads back unchanged: quoted (quotes doubled) when it holds a
+ * comma, quote or line break, or starts with '#' or white space, or ends with a space. */
+void ov_csv_put_field(FILE *f, const char *s);
 
 /* ---- detections ---- */
 typedef struct {

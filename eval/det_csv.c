@@ -87,31 +87,15 @@ int ov_dets_read_csv(const char *path, const ovGroundTruth *gt, const ovDetCsvOp
     return rc;
 }
 
-/* A field written so that the reader gets it back: quoted when it holds a comma, quote or
- * surrounding space. */
-static void put_field(FILE *f, const char *s) {
-    bool q = strpbrk(s, ",\"\n\r") || s[0] == ' ' || s[0] == '\t' || s[0] == '#' || (s[0] && (s[strlen(s) - 1] == ' '));
-    if (!q) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 int ov_dets_write_csv(const char *path, const ovGroundTruth *gt, const ovDetections *d) {
     FILE *f = fopen(path, "w");
     if (!f) return ov_error("%s: cannot create", path);
     fprintf(f, "video,frame,x1,y1,x2,y2,label,score\n");
     for (int i = 0; i < d->n; i++) {
         const ovDetection *x = &d->d[i];
-        put_field(f, gt->videos[x->video].name);
+        ov_csv_put_field(f, gt->videos[x->video].name);
         fprintf(f, ",%d,%.17g,%.17g,%.17g,%.17g,", x->frame, x->box.x1, x->box.y1, x->box.x2, x->box.y2);
-        put_field(f, gt->labels[x->label]);
+        ov_csv_put_field(f, gt->labels[x->label]);
         fprintf(f, ",%.17g\n", x->score);
     }
     if (fclose(f)) return ov_error("%s: write error", path);

@@ -48,22 +48,6 @@ static double area_as_openmixer(ovBox b, int w, int h) {
     return (double)dy * h * (double)dx * w;
 }
 
-typedef struct {
-    int n, cap;
-    double *score;
-    bool *tp;
-} ClassList;
-
-static void class_add(ClassList *c, double score, bool tp) {
-    if (c->n >= c->cap) {
-        c->cap = c->cap ? 2 * c->cap : 64;
-        c->score = ov_ev_realloc(c->score, (size_t)c->cap * sizeof *c->score);
-        c->tp = ov_ev_realloc(c->tp, (size_t)c->cap * sizeof *c->tp);
-    }
-    c->score[c->n] = score;
-    c->tp[c->n++] = tp;
-}
-
 int ov_frame_map_tf(const ovGroundTruth *gt, const ovDetections *dets, const ovFrameTfOpts *o, ovApResult *res,
                     ovFrameStats *st) {
     ovFrameStats s = {0};
@@ -144,7 +128,7 @@ int ov_frame_map_tf(const ovGroundTruth *gt, const ovDetections *dets, const ovF
     for (int i = 0; i < dets->n; i++)
         if (det_img[i] >= 0) order[fill[det_img[i]]++] = i;
 
-    ClassList *cls = ov_ev_alloc((size_t)(gt->nlabels ? gt->nlabels : 1) * sizeof *cls);
+    ovApList *cls = ov_ev_alloc((size_t)(gt->nlabels ? gt->nlabels : 1) * sizeof *cls);
     int maxd = 1;
     for (int i = 0; i < nimg; i++)
         if (start[i + 1] - start[i] > maxd) maxd = start[i + 1] - start[i];
@@ -192,25 +176,12 @@ int ov_frame_map_tf(const ovGroundTruth *gt, const ovDetections *dets, const ovF
                         used[a] = true;
                     }
                 }
-                class_add(&cls[c], d->score, tp);
+                ov_ap_list_add(&cls[c], d->score, tp);
                 s.scored++;
             }
         }
     }
-    for (int c = 0; c < gt->nlabels; c++) {
-        res->ndet[c] = cls[c].n;
-        if (res->npos[c] > 0) {
-            int *idx = ov_ev_alloc((size_t)(cls[c].n ? cls[c].n : 1) * sizeof *idx);
-            bool *tp = ov_ev_alloc((size_t)(cls[c].n ? cls[c].n : 1) * sizeof *tp);
-            ov_argsort_rev_asc(cls[c].score, cls[c].n, idx); /* metrics.compute_precision_recall */
-            for (int i = 0; i < cls[c].n; i++) tp[i] = cls[c].tp[idx[i]];
-            res->ap[c] = ov_ap_voc(tp, cls[c].n, res->npos[c]);
-            free(idx);
-            free(tp);
-        }
-        free(cls[c].score);
-        free(cls[c].tp);
-    }
+    ov_ap_lists_voc(cls, gt->nlabels, res); /* metrics.compute_precision_recall */
     ov_ap_result_finish(res);
 
     free(cls);

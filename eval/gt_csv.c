@@ -240,51 +240,37 @@ int ov_gt_read_csv(const char *path, int split, ovGroundTruth *gt) {
     return rc;
 }
 
-static void put_name(FILE *f, const char *s) {
-    bool q = strpbrk(s, ",\"") || s[0] == ' ' || s[0] == '\t' || s[0] == '#' || (s[0] && s[strlen(s) - 1] == ' ');
-    if (!q) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 int ov_gt_write_csv(const char *path, const ovGroundTruth *gt) {
     FILE *f = fopen(path, "w");
     if (!f) return ov_error("%s: cannot create", path);
     fprintf(f, "%s\n", OV_GT_CSV_MAGIC);
     for (int l = 0; l < gt->nlabels; l++) {
         fputs("label,", f);
-        put_name(f, gt->labels[l]);
+        ov_csv_put_field(f, gt->labels[l]);
         fputc('\n', f);
     }
     for (int v = 0; v < gt->nvideos; v++) {
         const ovGtVideo *vid = &gt->videos[v];
         fputs("video,", f);
-        put_name(f, vid->name);
+        ov_csv_put_field(f, vid->name);
         fprintf(f, ",%d,%d,%d\n", vid->nframes, vid->width, vid->height);
         for (int t = 0; t < vid->ntubes; t++)
             for (int i = 0; i < vid->tubes[t].n; i++) {
                 ovBox b = vid->tubes[t].boxes[i];
                 fputs("box,", f);
-                put_name(f, vid->name);
+                ov_csv_put_field(f, vid->name);
                 fprintf(f, ",%d,", t);
-                put_name(f, gt->labels[vid->tubes[t].label]);
+                ov_csv_put_field(f, gt->labels[vid->tubes[t].label]);
                 fprintf(f, ",%d,%.17g,%.17g,%.17g,%.17g\n", vid->tubes[t].frames[i], b.x1, b.y1, b.x2, b.y2);
             }
         for (int i = 0; i < vid->nkeyframes; i++) {
             fputs("keyframe,", f);
-            put_name(f, vid->name);
+            ov_csv_put_field(f, vid->name);
             fprintf(f, ",%d\n", vid->keyframes[i]);
         }
         for (int i = 0; i < vid->nexcluded; i++) {
             fputs("exclude,", f);
-            put_name(f, vid->name);
+            ov_csv_put_field(f, vid->name);
             fprintf(f, ",%d\n", vid->excluded[i]);
         }
     }

@@ -13,12 +13,7 @@
 #include "models/tokenizer_tables.h"
 
 /* ---------------- a growable code point buffer ---------------- */
-typedef struct {
-    uint32_t *p;
-    size_t n, cap;
-} Buf;
-
-static void put(Buf *b, uint32_t c) {
+void ov_cp_put(ovCpBuf *b, uint32_t c) {
     if (b->n == b->cap) {
         b->cap = b->cap ? 2 * b->cap : 64;
         b->p = realloc(b->p, b->cap * sizeof *b->p);
@@ -27,7 +22,7 @@ static void put(Buf *b, uint32_t c) {
     b->p[b->n++] = c;
 }
 
-static uint32_t *done(Buf *b, size_t *n_out) {
+static uint32_t *done(ovCpBuf *b, size_t *n_out) {
     *n_out = b->n;
     if (!b->p) b->p = malloc(sizeof *b->p); /* a valid pointer for the empty result */
     return b->p;
@@ -36,7 +31,7 @@ static uint32_t *done(Buf *b, size_t *n_out) {
 /* ---------------- UTF-8 ---------------- */
 int ov_tok_utf8_decode(const char *str, size_t len, uint32_t **cps, size_t *n, size_t *bad_byte) {
     const uint8_t *s = (const uint8_t *)str;
-    Buf b = {0};
+    ovCpBuf b = {0};
     for (size_t i = 0; i < len;) {
         uint32_t c = s[i];
         int k = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
@@ -55,7 +50,7 @@ int ov_tok_utf8_decode(const char *str, size_t len, uint32_t **cps, size_t *n, s
             *bad_byte = i;
             return -1;
         }
-        put(&b, c);
+        ov_cp_put(&b, c);
         i += (size_t)k + 1;
     }
     *cps = done(&b, n);
@@ -134,17 +129,17 @@ static const ovTokEntity *find_entity(const uint32_t *s, size_t n) {
     return NULL;
 }
 
-static void put_entity(Buf *b, const ovTokEntity *e) {
-    put(b, e->v[0]);
-    if (e->v[1]) put(b, e->v[1]);
+static void put_entity(ovCpBuf *b, const ovTokEntity *e) {
+    ov_cp_put(b, e->v[0]);
+    if (e->v[1]) ov_cp_put(b, e->v[1]);
 }
 
 /* html._replace_charref for a numeric reference (num saturated past U+10FFFF). */
-static void put_numeric(Buf *b, uint32_t num) {
+static void put_numeric(ovCpBuf *b, uint32_t num) {
     const ovTokMap2 *m = ov_tok_find_map(ov_tok_invalid_charrefs, ov_tok_invalid_charrefs_n, num);
-    if (m) put(b, m->to[0]);
-    else if ((num >= 0xD800 && num <= 0xDFFF) || num > 0x10FFFF) put(b, 0xFFFD);
-    else if (!ov_tok_in_ranges(ov_tok_invalid_codepoints, ov_tok_invalid_codepoints_n, num)) put(b, num);
+    if (m) ov_cp_put(b, m->to[0]);
+    else if ((num >= 0xD800 && num <= 0xDFFF) || num > 0x10FFFF) ov_cp_put(b, 0xFFFD);
+    else if (!ov_tok_in_ranges(ov_tok_invalid_codepoints, ov_tok_invalid_codepoints_n, num)) ov_cp_put(b, num);
 }
 
 static int digit_value(uint32_t c, int base) {
@@ -171,10 +166,10 @@ static bool name_char(uint32_t c) { return !(c == '\t' || c == '\n' || c == '\f'
 /* The regex &(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?) scanned left to right, each
  * match replaced like html._replace_charref. */
 uint32_t *ov_tok_html_unescape(const uint32_t *s, size_t n, size_t *n_out) {
-    Buf b = {0};
+    ovCpBuf b = {0};
     for (size_t i = 0; i < n;) {
         if (s[i] != '&') {
-            put(&b, s[i++]);
+            ov_cp_put(&b, s[i++]);
             continue;
         }
         size_t j = i + 1;
@@ -185,7 +180,7 @@ uint32_t *ov_tok_html_unescape(const uint32_t *s, size_t n, size_t *n_out) {
             else if (j + 2 < n && (s[j + 1] == 'x' || s[j + 1] == 'X') && digit_value(s[j + 2], 16) >= 0)
                 end = parse_number(s, n, j + 2, 16, &num);
             if (!end) { /* '#' cannot start a name either: no match, the '&' stays */
-                put(&b, s[i++]);
+                ov_cp_put(&b, s[i++]);
                 continue;
             }
             if (end < n && s[end] == ';') end++;
@@ -196,7 +191,7 @@ uint32_t *ov_tok_html_unescape(const uint32_t *s, size_t n, size_t *n_out) {
         size_t k = j;
         while (k < n && k - j < 32 && name_char(s[k])) k++;
         if (k == j) {
-            put(&b, s[i++]);
+            ov_cp_put(&b, s[i++]);
             continue;
         }
         size_t end = k < n && s[k] == ';' ? k + 1 : k, len = end - j;
@@ -210,9 +205,9 @@ uint32_t *ov_tok_html_unescape(const uint32_t *s, size_t n, size_t *n_out) {
                 if ((e = find_entity(s + j, x))) break;
             if (e && x >= 2) {
                 put_entity(&b, e);
-                for (size_t q = j + x; q < end; q++) put(&b, s[q]);
+                for (size_t q = j + x; q < end; q++) ov_cp_put(&b, s[q]);
             } else {
-                for (size_t q = i; q < end; q++) put(&b, s[q]);
+                for (size_t q = i; q < end; q++) ov_cp_put(&b, s[q]);
             }
         }
         i = end;
@@ -222,16 +217,16 @@ uint32_t *ov_tok_html_unescape(const uint32_t *s, size_t n, size_t *n_out) {
 
 /* ---------------- whitespace ---------------- */
 uint32_t *ov_tok_whitespace_clean(const uint32_t *s, size_t n, int python_space, size_t *n_out) {
-    Buf b = {0};
+    ovCpBuf b = {0};
     const ovTokRange *r = python_space ? ov_tok_isspace : ov_tok_white_space;
     int rn = python_space ? ov_tok_isspace_n : ov_tok_white_space_n;
     for (size_t i = 0; i < n;) {
         if (!ov_tok_in_ranges(r, rn, s[i])) {
-            put(&b, s[i++]);
+            ov_cp_put(&b, s[i++]);
             continue;
         }
         while (i < n && ov_tok_in_ranges(r, rn, s[i])) i++;
-        put(&b, ' ');
+        ov_cp_put(&b, ' ');
     }
     if (python_space) { /* .strip(): only the single spaces left at the ends */
         size_t lo = 0, hi = b.n;
@@ -258,24 +253,24 @@ static bool final_sigma_at(const uint32_t *s, size_t n, size_t i) {
 }
 
 uint32_t *ov_tok_lower(const uint32_t *s, size_t n, int final_sigma, size_t *n_out) {
-    Buf b = {0};
+    ovCpBuf b = {0};
     for (size_t i = 0; i < n; i++) {
         uint32_t c = s[i];
         if (c < 0x80) {
-            put(&b, c >= 'A' && c <= 'Z' ? c + 32 : c);
+            ov_cp_put(&b, c >= 'A' && c <= 'Z' ? c + 32 : c);
             continue;
         }
         if (c == 0x3A3 && final_sigma) {
-            put(&b, final_sigma_at(s, n, i) ? 0x3C2 : 0x3C3);
+            ov_cp_put(&b, final_sigma_at(s, n, i) ? 0x3C2 : 0x3C3);
             continue;
         }
         const ovTokMap2 *m = ov_tok_find_map(ov_tok_lower_map, ov_tok_lower_map_n, c);
         if (!m) {
-            put(&b, c);
+            ov_cp_put(&b, c);
             continue;
         }
-        put(&b, m->to[0]);
-        if (m->to[1]) put(&b, m->to[1]);
+        ov_cp_put(&b, m->to[0]);
+        if (m->to[1]) ov_cp_put(&b, m->to[1]);
     }
     return done(&b, n_out);
 }
@@ -306,17 +301,17 @@ static const ovTokDecomp *find_decomp(uint32_t c) {
     return NULL;
 }
 
-static void decompose(Buf *b, uint32_t c) {
+static void decompose(ovCpBuf *b, uint32_t c) {
     if (c >= SBASE && c < SBASE + SCOUNT) { /* Hangul syllables decompose algorithmically */
         uint32_t si = c - SBASE;
-        put(b, LBASE + si / NCOUNT);
-        put(b, VBASE + si % NCOUNT / TCOUNT);
-        if (si % TCOUNT) put(b, TBASE + si % TCOUNT);
+        ov_cp_put(b, LBASE + si / NCOUNT);
+        ov_cp_put(b, VBASE + si % NCOUNT / TCOUNT);
+        if (si % TCOUNT) ov_cp_put(b, TBASE + si % TCOUNT);
         return;
     }
     const ovTokDecomp *d = find_decomp(c);
     if (!d) {
-        put(b, c);
+        ov_cp_put(b, c);
         return;
     }
     decompose(b, d->d[0]);
@@ -358,11 +353,11 @@ static uint32_t compose(uint32_t a, uint32_t b) {
 }
 
 uint32_t *ov_tok_nfc(const uint32_t *s, size_t n, size_t *n_out) {
-    Buf b = {0};
+    ovCpBuf b = {0};
     bool simple = true; /* nothing below U+0300 changes under NFC */
     for (size_t i = 0; i < n && simple; i++) simple = s[i] < 0x300;
     if (simple) {
-        for (size_t i = 0; i < n; i++) put(&b, s[i]);
+        for (size_t i = 0; i < n; i++) ov_cp_put(&b, s[i]);
         return done(&b, n_out);
     }
     pthread_once(&pairs_once, build_pairs);

@@ -10,6 +10,14 @@
 
 #include "models/tokenizer_tables.h"
 
+/* A growable code point array: the steps' output as they build it. */
+typedef struct {
+    uint32_t *p;
+    size_t n, cap;
+} ovCpBuf;
+
+void ov_cp_put(ovCpBuf *b, uint32_t c); /* aborts on out-of-memory */
+
 /* Strict UTF-8 -> code points (no overlong forms, surrogates or values past U+10FFFF). Returns 0,
  * or -1 with *bad_byte set to the offset of the first invalid byte. */
 int ov_tok_utf8_decode(const char *s, size_t len, uint32_t **cps, size_t *n, size_t *bad_byte);

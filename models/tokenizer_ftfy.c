@@ -22,19 +22,6 @@
 
 #include "models/tokenizer_clean.h"
 
-typedef struct {
-    uint32_t *p;
-    size_t n, cap;
-} Buf;
-
-static void put(Buf *b, uint32_t c) {
-    if (b->n == b->cap) {
-        b->cap = b->cap ? 2 * b->cap : 64;
-        b->p = realloc(b->p, b->cap * sizeof *b->p);
-        if (!b->p) abort();
-    }
-    b->p[b->n++] = c;
-}
 
 /* ftfy.chardata.LIGATURES */
 static const struct {
@@ -72,7 +59,7 @@ static const ovTokEntity3 *ftfy_entity(const uint32_t *s, size_t n) {
 }
 
 /* ftfy.fixes.unescape_html: every match of &#?[0-9A-Za-z]{1,24}; */
-static void unescape(const uint32_t *s, size_t n, Buf *o) {
+static void unescape(const uint32_t *s, size_t n, ovCpBuf *o) {
     for (size_t i = 0; i < n;) {
         size_t j = i + 1, k;
         bool hash = s[i] == '&' && j < n && s[j] == '#';
@@ -82,26 +69,26 @@ static void unescape(const uint32_t *s, size_t n, Buf *o) {
         if (k == j || k >= n || s[k] != ';') goto keep;
         const ovTokEntity3 *e = ftfy_entity(s + i + 1, k - i);
         if (e) {
-            for (int q = 0; q < 3 && e->v[q]; q++) put(o, e->v[q]);
+            for (int q = 0; q < 3 && e->v[q]; q++) ov_cp_put(o, e->v[q]);
         } else if (hash) { /* html.unescape of the reference alone, kept when it did not consume the ';' */
             size_t m;
             uint32_t *u = ov_tok_html_unescape(s + i, k + 1 - i, &m);
             bool semi = false;
             for (size_t q = 0; q < m; q++) semi |= u[q] == ';';
-            for (size_t q = 0; q < (semi ? k + 1 - i : m); q++) put(o, semi ? s[i + q] : u[q]);
+            for (size_t q = 0; q < (semi ? k + 1 - i : m); q++) ov_cp_put(o, semi ? s[i + q] : u[q]);
             free(u);
         } else {
-            for (size_t q = i; q <= k; q++) put(o, s[q]);
+            for (size_t q = i; q <= k; q++) ov_cp_put(o, s[q]);
         }
         i = k + 1;
         continue;
     keep:
-        put(o, s[i++]);
+        ov_cp_put(o, s[i++]);
     }
 }
 
 /* fix_c1_controls, fix_latin_ligatures, fix_character_width and uncurl_quotes, one after the other */
-static void char_maps(const uint32_t *s, size_t n, Buf *o) {
+static void char_maps(const uint32_t *s, size_t n, ovCpBuf *o) {
     for (size_t i = 0; i < n; i++) {
         uint32_t a[8], b[8];
         int na = 1, nb = 0;
@@ -127,16 +114,16 @@ static void char_maps(const uint32_t *s, size_t n, Buf *o) {
             uint32_t c = a[q];
             if (c == 0x2BC || (c >= 0x2018 && c <= 0x201B)) c = '\'';
             else if (c >= 0x201C && c <= 0x201F) c = '"';
-            put(o, c);
+            ov_cp_put(o, c);
         }
     }
 }
 
-static void line_breaks(const uint32_t *s, size_t n, Buf *o) {
+static void line_breaks(const uint32_t *s, size_t n, ovCpBuf *o) {
     for (size_t i = 0; i < n; i++) {
         uint32_t c = s[i];
         if (c == '\r' && i + 1 < n && s[i + 1] == '\n') continue; /* \r\n -> \n */
-        put(o, c == '\r' || c == 0x2028 || c == 0x2029 || c == 0x85 ? '\n' : c);
+        ov_cp_put(o, c == '\r' || c == 0x2028 || c == 0x2029 || c == 0x85 ? '\n' : c);
     }
 }
 
@@ -152,11 +139,11 @@ static void compile_ansi(void) {
     if (!ansi) abort();
 }
 
-static void terminal_escapes(const uint32_t *s, size_t n, Buf *o) {
+static void terminal_escapes(const uint32_t *s, size_t n, ovCpBuf *o) {
     bool esc = false;
     for (size_t i = 0; i < n && !esc; i++) esc = s[i] == 0x1B;
     if (!esc) {
-        for (size_t i = 0; i < n; i++) put(o, s[i]);
+        for (size_t i = 0; i < n; i++) ov_cp_put(o, s[i]);
         return;
     }
     pthread_once(&ansi_once, compile_ansi);
@@ -178,20 +165,20 @@ static void terminal_escapes(const uint32_t *s, size_t n, Buf *o) {
     uint32_t *cps;
     size_t m, bad;
     ov_tok_utf8_decode(t, tn, &cps, &m, &bad); /* valid: cut at code point boundaries */
-    for (size_t i = 0; i < m; i++) put(o, cps[i]);
+    for (size_t i = 0; i < m; i++) ov_cp_put(o, cps[i]);
     free(cps), free(t), free(u);
     pcre2_match_data_free(md);
 }
 
 /* One piece through the fixers until it stops changing; returns a malloc'd array. */
 static uint32_t *fix_piece(const uint32_t *s, size_t n, bool do_unescape, size_t *n_out) {
-    Buf cur = {0};
-    for (size_t i = 0; i < n; i++) put(&cur, s[i]);
+    ovCpBuf cur = {0};
+    for (size_t i = 0; i < n; i++) ov_cp_put(&cur, s[i]);
     for (;;) {
-        Buf a = {0}, b = {0};
+        ovCpBuf a = {0}, b = {0};
         if (do_unescape) unescape(cur.p, cur.n, &a);
         else
-            for (size_t i = 0; i < cur.n; i++) put(&a, cur.p[i]);
+            for (size_t i = 0; i < cur.n; i++) ov_cp_put(&a, cur.p[i]);
         char_maps(a.p, a.n, &b);
         a.n = 0;
         line_breaks(b.p, b.n, &a);
@@ -199,13 +186,13 @@ static uint32_t *fix_piece(const uint32_t *s, size_t n, bool do_unescape, size_t
         terminal_escapes(a.p, a.n, &b);
         a.n = 0;
         for (size_t i = 0; i < b.n; i++)
-            if (!is_control(b.p[i])) put(&a, b.p[i]);
+            if (!is_control(b.p[i])) ov_cp_put(&a, b.p[i]);
         size_t m;
         uint32_t *next = ov_tok_nfc(a.p, a.n, &m);
         free(a.p), free(b.p);
         bool same = m == cur.n && (!m || !memcmp(next, cur.p, m * sizeof *next));
         free(cur.p);
-        cur = (Buf){next, m, m};
+        cur = (ovCpBuf){next, m, m};
         if (same) break;
     }
     *n_out = cur.n;
@@ -213,7 +200,7 @@ static uint32_t *fix_piece(const uint32_t *s, size_t n, bool do_unescape, size_t
 }
 
 uint32_t *ov_tok_ftfy(const uint32_t *s, size_t n, size_t *n_out) {
-    Buf out = {0};
+    ovCpBuf out = {0};
     bool do_unescape = true;
     for (size_t pos = 0; pos < n;) {
         size_t brk = pos;
@@ -223,7 +210,7 @@ uint32_t *ov_tok_ftfy(const uint32_t *s, size_t n, size_t *n_out) {
         for (size_t i = pos; i < brk && do_unescape; i++) do_unescape = s[i] != '<';
         size_t m;
         uint32_t *f = fix_piece(s + pos, brk - pos, do_unescape, &m);
-        for (size_t i = 0; i < m; i++) put(&out, f[i]);
+        for (size_t i = 0; i < m; i++) ov_cp_put(&out, f[i]);
         free(f);
         pos = brk;
     }

@@ -1,10 +1,13 @@
-/* file.c: whole-file reads (see file.h). */
+/* file.c: whole-file reads and opening the mapped files (see file.h). */
 #include "tensor/file.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "tensor/error.h"
 
@@ -37,4 +40,16 @@ int ov_read_file(const char *path, uint8_t **data, size_t *n) {
     *data = buf;
     *n = len;
     return 0;
+}
+
+int ov_open_regular(const char *path, size_t *size) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return ov_error("%s: cannot open: %s", path, strerror(errno));
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        return ov_error("%s: not a regular file", path);
+    }
+    *size = (size_t)sb.st_size;
+    return fd;
 }

@@ -18,6 +18,7 @@
 #include "kernels/cpu/copy.h"
 #include "tensor/alloc.h"
 #include "tensor/error.h"
+#include "tensor/file.h"
 #include "tensor/kview_of.h"
 
 #define MAX_HEADER (100u << 20)
@@ -192,18 +193,9 @@ done:
 ovSafetensors *ov_st_open(const char *path) {
     ovSafetensors *st = ov_obj_alloc(sizeof *st);
     st->path = dupstr(path);
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) {
-        ov_error("%s: cannot open: %s", path, strerror(errno));
-        goto fail;
-    }
-    struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        ov_error("%s: not a regular file", path);
-        close(fd);
-        goto fail;
-    }
-    size_t size = (size_t)sb.st_size;
+    size_t size;
+    int fd = ov_open_regular(path, &size);
+    if (fd < 0) goto fail;
     if (size < 8) {
         ov_error("%s: the file has %zu bytes; a safetensors file starts with an 8-byte header length", path, size);
         close(fd);
