@@ -111,15 +111,8 @@ int ov_ava_frame_ap(const ovGroundTruth *gt, const ovDetections *dets, const ovA
                     s.invalid++;
                     continue;
                 }
-                bool tp = false;
-                if (ng) {
-                    for (int g = 0; g < ng; g++) ious[g] = ov_iou(d->box, vb[v].b[gidx[g]].box);
-                    int a = ov_np_argmax(ious, ng);
-                    if (ious[a] >= o->iou && !used[a]) {
-                        tp = true;
-                        used[a] = true;
-                    }
-                }
+                for (int g = 0; g < ng; g++) ious[g] = ov_iou(d->box, vb[v].b[gidx[g]].box);
+                bool tp = ov_match_best_iou(ious, ng, o->iou, used);
                 ov_ap_list_add(&cls[c], d->score, tp);
                 s.scored++;
             }

@@ -44,6 +44,11 @@ int ov_frame_map_act(const ovGroundTruth *gt, const ovDetections *dets, double i
 /* numpy's argmax: the first NaN if there is one, else the first maximum; -1 when n == 0. */
 int ov_np_argmax(const double *v, int n);
 
+/* TF-OD's matching of one detection against the ng ground-truth boxes of its image and class
+ * (the AVA evaluator's too): the box of highest IoU (ov_np_argmax) is a hit when its IoU reaches
+ * thr and no better-ranked detection took it, and is then taken (used[a] = true). */
+bool ov_match_best_iou(const double *ious, int ng, double thr, bool *used);
+
 /* Checks that every detection names an existing video and class (ov_error otherwise). */
 int ov_dets_check(const ovGroundTruth *gt, const ovDetections *dets);
 

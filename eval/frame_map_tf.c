@@ -23,6 +23,13 @@ int ov_np_argmax(const double *v, int n) {
     return best;
 }
 
+bool ov_match_best_iou(const double *ious, int ng, double thr, bool *used) {
+    int a = ov_np_argmax(ious, ng);
+    if (a < 0 || !(ious[a] >= thr) || used[a]) return false;
+    used[a] = true;
+    return true;
+}
+
 int ov_dets_check(const ovGroundTruth *gt, const ovDetections *dets) {
     for (int i = 0; i < dets->n; i++) {
         const ovDetection *d = &dets->d[i];
@@ -167,15 +174,8 @@ int ov_frame_map_tf(const ovGroundTruth *gt, const ovDetections *dets, const ovF
                 }
             for (int j = 0; j < nd; j++) {
                 const ovDetection *d = &dets->d[cd[cidx[j]]];
-                bool tp = false;
-                if (ng) {
-                    for (int g = 0; g < ng; g++) ious[g] = ov_iou(d->box, kept[gidx[g]].box);
-                    int a = ov_np_argmax(ious, ng);
-                    if (ious[a] >= o->iou && !used[a]) {
-                        tp = true;
-                        used[a] = true;
-                    }
-                }
+                for (int g = 0; g < ng; g++) ious[g] = ov_iou(d->box, kept[gidx[g]].box);
+                bool tp = ov_match_best_iou(ious, ng, o->iou, used);
                 ov_ap_list_add(&cls[c], d->score, tp);
                 s.scored++;
             }
